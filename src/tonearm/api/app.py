@@ -1,0 +1,105 @@
+"""Application factory: error envelope, request ids, CORS, router wiring."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tonearm import __version__
+from tonearm.api.envelope import JSONResponse, error
+from tonearm.api.middleware import RequestContextMiddleware
+from tonearm.db.session import get_sessionmaker
+from tonearm.errors import ApiError
+from tonearm.settings import Settings, get_settings
+
+log = logging.getLogger("tonearm.api")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        where = ".".join(loc) or "body"
+        if err.get("type") == "json_invalid":
+            return "Malformed JSON body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "Invalid request: " + "; ".join(parts) if parts else "Invalid request"
+
+
+def create_app(settings: Settings | None = None, *, queue=None, storage=None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.ensure_secret_key()
+    app = FastAPI(
+        title="Tonearm",
+        version=__version__,
+        summary="Self-hosted audio delivery server speaking the AudioDN v1 API",
+        default_response_class=JSONResponse,
+    )
+    app.state.settings = settings
+    app.state.sessionmaker = get_sessionmaker(settings.database_url)
+    if storage is None:
+        from tonearm.storage import open_storage
+
+        storage = open_storage(settings.storage_url)
+    app.state.storage = storage
+    if queue is None:
+        from tonearm.jobs.queue import open_queue
+
+        queue = open_queue(settings)
+    app.state.queue = queue
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError):
+        return error(exc.status, exc.message, exc.headers or None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError):
+        return error(400, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "Error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "No such route"
+        return error(exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _crash(_request: Request, exc: Exception):
+        log.exception("unhandled error", exc_info=exc)
+        return error(500, "Internal server error")
+
+    from tonearm.auth.routes import router as auth_router
+    from tonearm.catalog.playlist_routes import router as playlist_router
+    from tonearm.catalog.routes import router as catalog_router
+    from tonearm.catalog.track_routes import router as track_router
+    from tonearm.delivery.routes import router as delivery_router
+    from tonearm.playback.routes import router as playback_router
+    from tonearm.uploads.receive import router as receive_router
+    from tonearm.uploads.routes import router as upload_router
+
+    for router in (
+        auth_router,
+        catalog_router,
+        track_router,
+        playlist_router,
+        upload_router,
+        receive_router,
+        playback_router,
+        delivery_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz():
+        return {"ok": True, "version": __version__}
+
+    @app.get("/v1/ping", tags=["meta"], include_in_schema=False)
+    def ping():
+        # A minimal JSON endpoint: the baseline for bench/play_hot_path.py.
+        return {"ok": True}
+
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,35 @@
+"""API keys: stored as an HMAC of the key, never in plaintext."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tonearm.db.base import Base, UTCDateTime, new_id, utcnow
+
+KEY_TYPES = ("api", "player", "uploader", "share")
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    api_key_type_id: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    # First characters of the key, for people to recognise it in lists.
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    collection_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    track_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    creator_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    variants: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    is_downloadable: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,40 @@
+"""Request/response shapes for API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, StrictStr
+
+from tonearm.api.envelope import iso
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    title: StrictStr
+    api_key_type_id: Literal["player", "uploader", "share"]
+    collection_id: uuid.UUID | None = None
+    track_id: uuid.UUID | None = None
+    creator_id: uuid.UUID | None = None
+    variants: list[StrictStr] | None = None
+    expires_at: dt.datetime | None = None
+
+
+def api_key_out(key) -> dict:
+    return {
+        "id": key.id,
+        "title": key.title,
+        "api_key_type_id": key.api_key_type_id,
+        "prefix": key.prefix,
+        "organization_id": key.organization_id,
+        "collection_id": key.collection_id,
+        "track_id": key.track_id,
+        "creator_id": key.creator_id,
+        "variants": key.variants,
+        "expires_at": iso(key.expires_at),
+        "revoked_at": iso(key.revoked_at),
+        "created_at": iso(key.created_at),
+    }

@@ -1,0 +1,102 @@
+"""Tracks and variants over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from tonearm.api.deps import DB, ApiKeyDep, QueueDep, SettingsDep, StorageDep
+from tonearm.api.envelope import ok
+from tonearm.api.params import PageDep
+from tonearm.catalog import tracks as service
+from tonearm.catalog.schemas import TrackCreate, TrackUpdate, track_out, variant_out
+from tonearm.catalog.variant_schemas import TrackVariantCreate
+from tonearm.uploads.handles import track_cover_handle, track_upload_handle
+
+router = APIRouter()
+
+
+@router.post("/v1/track", tags=["tracks"])
+def create_track(body: TrackCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+    fields = body.model_dump(exclude_unset=True, exclude={"collection_id", "file_name"})
+    track = service.create_track(
+        db,
+        organization_id=principal.organization_id,
+        collection_id=body.collection_id,
+        file_name=body.file_name,
+        fields=fields,
+    )
+    db.commit()
+    upload = track_upload_handle(settings, track)
+    out = track_out(track, settings.public_url) | {"upload_url": upload["upload_url"]}
+    return ok(
+        track_id=track.id,
+        track=out,
+        track_upload=upload,
+        track_cover_upload=track_cover_handle(settings, track),
+    )
+
+
+@router.get("/v1/track/{track_id}", tags=["tracks"])
+def get_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    return ok(track_id=track.id, track=track_out(track, settings.public_url))
+
+
+@router.put("/v1/track/{track_id}", tags=["tracks"])
+def update_track(track_id: uuid.UUID, body: TrackUpdate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    service.update_track(db, track=track, changes=body.model_dump(exclude_unset=True))
+    db.commit()
+    return ok(track_id=track.id, track=track_out(track, settings.public_url))
+
+
+@router.delete("/v1/track/{track_id}", tags=["tracks"])
+def delete_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep, storage: StorageDep):
+    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    out = track_out(track, settings.public_url)
+    keys = service.delete_track(db, track=track)
+    db.commit()
+    for key in keys:
+        storage.delete(key)
+    return ok(track_id=track_id, deleted_track=out)
+
+
+@router.post("/v1/track/{track_id}/cover", tags=["tracks"])
+def create_track_cover(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    return ok(
+        track_id=track.id,
+        track=track_out(track, settings.public_url),
+        track_cover_upload=track_cover_handle(settings, track),
+    )
+
+
+@router.post("/v1/track/{track_id}/variant", tags=["variants"])
+def add_track_variant(
+    track_id: uuid.UUID, body: TrackVariantCreate, db: DB, principal: ApiKeyDep, queue: QueueDep
+):
+    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    variant = service.add_track_variant(
+        db, track=track, index=body.index, variant_type_id=body.variant_type_id, settings=body.settings()
+    )
+    db.commit()
+    job_id = queue.enqueue("processing.track", str(track.id))
+    return ok(track_id=track.id, variant_id=variant.id, job_id=job_id, variant=variant_out(variant))
+
+
+@router.get("/v1/variant", tags=["variants"])
+def list_variants(db: DB, principal: ApiKeyDep, page: PageDep, track_id: uuid.UUID | None = None):
+    if track_id is not None:
+        service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    count, rows = service.list_variants(
+        db, organization_id=principal.organization_id, limit=page.limit, offset=page.offset, track_id=track_id
+    )
+    return ok(count=count, limit=page.limit, offset=page.offset, variants=[variant_out(v) for v in rows])
+
+
+@router.get("/v1/variant/{variant_id}", tags=["variants"])
+def get_variant(variant_id: uuid.UUID, db: DB, principal: ApiKeyDep):
+    variant = service.get_variant(db, organization_id=principal.organization_id, variant_id=variant_id)
+    return ok(variant_id=variant.id, variant=variant_out(variant))

@@ -1,0 +1,206 @@
+"""The `tonearm` command: serve, worker, db upgrade, keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import uuid
+from typing import Optional
+
+import typer
+
+from tonearm.settings import Settings, get_settings
+
+app = typer.Typer(help="Tonearm: self-hosted audio delivery server (AudioDN v1 API).", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys on this server's own database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+
+def _settings(**overrides) -> Settings:
+    get_settings.cache_clear()
+    import os
+
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[f"TONEARM_{name.upper()}"] = str(value)
+    return get_settings()
+
+
+def _prepare(settings: Settings, *, migrate: bool) -> None:
+    from tonearm.bootstrap import bootstrap
+    from tonearm.db.migrate import upgrade
+
+    if migrate:
+        upgrade(settings.database_url)
+    key = bootstrap(settings)
+    if key:
+        typer.echo(f"tonearm: created the default organization and an API Access key:\n\n    {key}\n", err=True)
+        typer.echo(f"tonearm: it is shown once; a copy is in {settings.data_dir / 'bootstrap-key'} (mode 0600)", err=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind"),
+    port: int = typer.Option(8000, help="Port to bind"),
+    workers: int = typer.Option(1, help="API processes"),
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the job consumer in this process"),
+    concurrency: int = typer.Option(2, help="Job consumer threads"),
+    log_level: str = typer.Option("info"),
+):
+    """Serve the API (and, by default, process jobs in the same process)."""
+    import uvicorn
+
+    settings = _settings(host=host, port=port)
+    embedded = settings.database_url.startswith("sqlite")
+    _prepare(settings, migrate=embedded)
+    consumer = None
+    if worker:
+        from tonearm.jobs.queue import open_queue
+
+        queue = open_queue(settings)
+        if hasattr(queue, "start_consumer"):
+            consumer = queue.start_consumer(workers=concurrency)
+    typer.echo(f"tonearm: serving {settings.public_url} (database {settings.database_url.split('://')[0]}, "
+               f"storage {settings.storage_url.split('://')[0]}, queue {settings.queue_url.split('://')[0]})", err=True)
+    try:
+        uvicorn.run(
+            "tonearm.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            proxy_headers=True,
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@app.command()
+def worker(concurrency: int = typer.Option(2, help="Job consumer threads")):
+    """Process jobs only (for machines that run no API)."""
+    import signal
+    import threading
+
+    from tonearm.jobs.queue import open_queue
+
+    settings = _settings()
+    queue = open_queue(settings)
+    if not hasattr(queue, "start_consumer"):
+        typer.echo(f"tonearm: the queue {settings.queue_url!r} has no separate consumer", err=True)
+        raise typer.Exit(2)
+    consumer = queue.start_consumer(workers=concurrency)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    typer.echo(f"tonearm: worker running with {concurrency} threads", err=True)
+    stop.wait()
+    consumer.stop(graceful=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")):
+    """Apply migrations (run once per deployment, not by every process)."""
+    from tonearm.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"tonearm: database at {revision}", err=True)
+
+
+def _org_id(db, org: Optional[str]) -> uuid.UUID:
+    from tonearm.bootstrap import default_organization
+    from tonearm.catalog.models import Organization
+
+    if org:
+        found = db.get(Organization, uuid.UUID(org))
+    else:
+        found = default_organization(db)
+    if found is None:
+        typer.echo("tonearm: no organization (run `tonearm serve` once, or `tonearm db upgrade` then serve)", err=True)
+        raise typer.Exit(1)
+    return found.id
+
+
+@keys_app.command("create")
+def keys_create(
+    type: str = typer.Option(..., "--type", help="api | player | uploader | share"),
+    title: str = typer.Option(..., "--title"),
+    collection: Optional[str] = typer.Option(None, "--collection"),
+    track: Optional[str] = typer.Option(None, "--track"),
+    creator: Optional[str] = typer.Option(None, "--creator"),
+    variant: list[str] = typer.Option([], "--variant", help="Allowed variant (repeatable)"),
+    expires_in: Optional[int] = typer.Option(None, "--expires-in", help="Seconds until the key expires"),
+    org: Optional[str] = typer.Option(None, "--org", help="Organization id (default: the first)"),
+):
+    """Create a key and print only the key on stdout."""
+    from tonearm.auth.service import create_key
+    from tonearm.db.migrate import upgrade
+    from tonearm.db.session import session_scope
+    from tonearm.errors import ApiError
+
+    settings = _settings()
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)
+    from tonearm.bootstrap import bootstrap
+
+    bootstrap(settings)
+    try:
+        with session_scope(settings.database_url) as db:
+            _key, plaintext = create_key(
+                db,
+                secret_key=settings.secret_key,
+                organization_id=_org_id(db, org),
+                key_type=type,
+                title=title,
+                collection_id=uuid.UUID(collection) if collection else None,
+                track_id=uuid.UUID(track) if track else None,
+                creator_id=uuid.UUID(creator) if creator else None,
+                variants=variant or None,
+                expires_at=(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=expires_in)) if expires_in else None,
+            )
+    except (ApiError, ValueError) as exc:
+        typer.echo(f"tonearm: {getattr(exc, 'message', exc)}", err=True)
+        raise typer.Exit(2) from None
+    sys.stdout.write(plaintext + "\n")
+
+
+@keys_app.command("list")
+def keys_list(as_json: bool = typer.Option(False, "--json")):
+    """List keys (never their secrets)."""
+    from tonearm.auth.schemas import api_key_out
+    from tonearm.auth.service import list_keys
+    from tonearm.db.session import session_scope
+
+    settings = _settings()
+    with session_scope(settings.database_url) as db:
+        rows = [api_key_out(k) for k in list_keys(db, organization_id=_org_id(db, None))]
+    if as_json:
+        typer.echo(json.dumps(rows, default=str, indent=2))
+        return
+    for r in rows:
+        state = "revoked" if r["revoked_at"] else "active"
+        typer.echo(f"{r['id']}  {r['api_key_type_id']:<8} {r['prefix']}…  {state:<7} {r['title']}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str):
+    """Revoke a key by id."""
+    from tonearm.auth.service import revoke_key
+    from tonearm.db.session import session_scope
+
+    settings = _settings()
+    with session_scope(settings.database_url) as db:
+        key = revoke_key(db, key_id=uuid.UUID(key_id))
+    if key is None:
+        typer.echo("tonearm: no such key", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"tonearm: revoked {key_id}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

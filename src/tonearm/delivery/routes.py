@@ -1,0 +1,122 @@
+"""Serve variant bytes behind signed URLs: HEAD, Range (206/416, multiple ranges), ETag/304,
+Content-Type per codec, attachment downloads, CORS (added by the middleware). Inline share keys
+redirect to a freshly signed URL."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from email.utils import formatdate
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from tonearm.auth.service import find_key
+from tonearm.catalog.models import Track, TrackFile
+from tonearm.delivery.signing import sign_path, verify_path
+from tonearm.errors import Invalid, NotFound, RangeNotSatisfiable, Unauthorized
+from tonearm.storage import keys
+
+router = APIRouter(tags=["delivery"])
+
+CONTENT_TYPES = {
+    "m4a": "audio/mp4",
+    "mp4": "audio/mp4",
+    "aac": "audio/aac",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/ogg",
+    "webm": "audio/webm",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "aif": "audio/aiff",
+    "aiff": "audio/aiff",
+    "json": "application/json",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "bin": "application/octet-stream",
+}
+MAX_RANGES = 32
+
+
+def _etag(size: int, mtime: float) -> str:
+    return '"' + hashlib.sha1(f"{mtime}-{size}".encode()).hexdigest()[:20] + '"'
+
+
+def _disposition(filename: str) -> str:
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename) or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _check_range(header: str, size: int) -> None:
+    """Refuse what FileResponse would answer in plain text: malformed or unsatisfiable ranges."""
+    if header.count(",") >= MAX_RANGES:
+        raise Invalid(f"At most {MAX_RANGES} ranges per request")
+    try:
+        FileResponse._parse_range_header(header, size)
+    except Exception as exc:  # starlette's MalformedRangeHeader / RangeNotSatisfiable
+        if type(exc).__name__ == "RangeNotSatisfiable":
+            raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"}) from None
+        raise Invalid("Malformed Range header") from None
+
+
+@router.api_route("/d/{name}", methods=["GET", "HEAD"])
+def deliver(name: str, request: Request):
+    app = request.app
+    settings = app.state.settings
+    params = verify_path(settings.secret_key, request.url.path, request.scope.get("query_string", b"").decode("latin-1"))
+    key = keys.key_for_delivery_name(name)
+    if key is None:
+        raise NotFound("No such file")
+    storage = app.state.storage
+    info = storage.stat(key)
+    if info is None:
+        raise NotFound("No such file")
+    ext = name.rsplit(".", 1)[-1]
+    etag = _etag(info.size, info.mtime)
+    expires = int(params.get("expires") or 0)
+    max_age = max(0, min(86400, expires - int(time.time()))) if expires else 3600
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"private, max-age={max_age}",
+        "Accept-Ranges": "bytes",
+        "Last-Modified": formatdate(info.mtime, usegmt=True),
+    }
+    if params.get("download") == "1":
+        headers["Content-Disposition"] = _disposition(params.get("filename") or name)
+    inm = request.headers.get("if-none-match")
+    if inm and (inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]):
+        return Response(status_code=304, headers=headers)
+    rng = request.headers.get("range")
+    if rng is not None:
+        if len(request.headers.getlist("range")) > 1:
+            raise Invalid("Only one Range header is allowed")
+        _check_range(rng, info.size)
+    path = storage.local_path(key)
+    return FileResponse(path, media_type=CONTENT_TYPES.get(ext, "application/octet-stream"), headers=headers)
+
+
+@router.api_route("/v1/share/{share_key}", methods=["GET", "HEAD"], tags=["share"])
+def share_redirect(share_key: str, request: Request):
+    """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
+    settings = request.app.state.settings
+    with request.app.state.sessionmaker() as db:
+        key = find_key(db, secret_key=settings.secret_key, plaintext=share_key) if len(share_key) <= 200 else None
+        if key is None or key.api_key_type_id != "share" or key.revoked_at is not None:
+            raise Unauthorized("Invalid share key")
+        track = db.get(Track, key.track_id) if key.track_id else None
+        if track is None or track.organization_id != key.organization_id:
+            raise NotFound("The shared track no longer exists")
+        index = (key.variants or ["hq"])[0]
+        f = db.scalar(
+            select(TrackFile).where(TrackFile.track_id == track.id, TrackFile.variant_index == index, TrackFile.is_success.is_(True))
+        )
+        if f is None:
+            raise NotFound("The shared variant is not available yet")
+        url = settings.public_url + sign_path(settings.secret_key, f.path, {"expires": int(time.time()) + 3600})
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})

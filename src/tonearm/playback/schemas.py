@@ -1,0 +1,23 @@
+"""Play session request body (seed: play-sessions)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+
+VariantIndex = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", strict=True)]
+
+
+class PlaySessionCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    variants: Annotated[list[VariantIndex], Field(max_length=20)] | None = None
+    collection_id: uuid.UUID | None = None
+    track_id: uuid.UUID | None = None
+    playlist_id: uuid.UUID | None = None
+    is_downloadable: StrictBool = False
+    expires_in: StrictInt | float | None = None
+    organization_index: Annotated[str, StringConstraints(max_length=200, strict=True)] | None = None
+    metadata: dict | None = None

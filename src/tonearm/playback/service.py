@@ -1,0 +1,172 @@
+"""Play sessions: create within the key's scope, resolve their ordered tracks, check membership."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from tonearm.auth.service import Principal
+from tonearm.catalog.models import Collection, Organization, PlaylistTrack, Track
+from tonearm.catalog.playlists import get_playlist
+from tonearm.catalog.service import get_collection
+from tonearm.catalog.tracks import PLAYABLE, get_track
+from tonearm.db.base import utcnow
+from tonearm.errors import Forbidden, Gone, Invalid, NotFound, Unprocessable
+from tonearm.playback.models import PlaySession
+from tonearm.settings import Settings
+from tonearm.uploads.service import session_ttl
+
+SCOPES = ("collection", "track", "playlist")
+TRACK_COLUMNS = (
+    Track.id,
+    Track.index,
+    Track.duration,
+    Track.order,
+    Track.file_name,
+    Track.player_title,
+    Track.player_subtitle,
+    Track.player_color,
+    Track.track_status_id,
+)
+
+
+def _check_key_scope(db: Session, principal: Principal, scope: str, target_ids: dict) -> None:
+    """A player key may only open sessions inside its collection / track / creator scope."""
+    if principal.key_type != "player":
+        return
+    if principal.track_id is not None and (scope != "track" or target_ids.get("track_id") != principal.track_id):
+        raise Forbidden("This player key is scoped to a single track")
+    if scope == "playlist":
+        if principal.collection_id is not None or principal.creator_id is not None:
+            outside = db.scalar(
+                select(exists().where(
+                    PlaylistTrack.playlist_id == target_ids["playlist_id"],
+                    PlaylistTrack.track_id == Track.id,
+                    *([Track.collection_id != principal.collection_id] if principal.collection_id else []),
+                    *([Track.creator_id.is_distinct_from(principal.creator_id)] if principal.creator_id else []),
+                ))
+            )
+            if outside:
+                raise Forbidden("This player key does not cover every track of the playlist")
+        return
+    collection_id = target_ids["collection_id"]
+    creator_id = target_ids.get("creator_id")
+    if principal.collection_id is not None and collection_id != principal.collection_id:
+        raise Forbidden("This player key is scoped to another collection")
+    if principal.creator_id is not None and creator_id != principal.creator_id:
+        raise Forbidden("This player key is scoped to another creator")
+
+
+def create_session(db: Session, *, settings: Settings, principal: Principal, scope: str, body) -> PlaySession:
+    principal.require("api", "player")
+    if scope not in SCOPES:
+        raise Invalid(f"scope must be one of {', '.join(SCOPES)}")
+    ttl = session_ttl(settings, body.expires_in)
+    org_id = principal.organization_id
+    target: dict = {}
+    if scope == "collection":
+        if body.collection_id is None:
+            raise Invalid("collection_id is required when scope is 'collection'")
+        col = get_collection(db, organization_id=org_id, collection_id=body.collection_id)
+        target = {"collection_id": col.id, "creator_id": col.creator_id}
+    elif scope == "track":
+        if body.track_id is None:
+            raise Invalid("track_id is required when scope is 'track'")
+        track = get_track(db, organization_id=org_id, track_id=body.track_id)
+        target = {"track_id": track.id, "collection_id": track.collection_id, "creator_id": track.creator_id}
+    else:
+        if body.playlist_id is None:
+            raise Invalid("playlist_id is required when scope is 'playlist'")
+        pl = get_playlist(db, organization_id=org_id, playlist_id=body.playlist_id)
+        target = {"playlist_id": pl.id, "creator_id": pl.creator_id}
+    _check_key_scope(db, principal, scope, target)
+
+    variants = list(body.variants) if body.variants else None
+    if principal.variants is not None:
+        if variants is None:
+            variants = list(principal.variants)
+        elif not set(variants) <= set(principal.variants):
+            raise Forbidden(f"This key allows only the variants {', '.join(principal.variants)}")
+    if variants is None:
+        variants = list(settings.default_play_variants)
+    variants = list(dict.fromkeys(variants))
+
+    session = PlaySession(
+        id=uuid.uuid4(),
+        organization_id=org_id,
+        scope=scope,
+        collection_id=target.get("collection_id") if scope != "playlist" else None,
+        track_id=target.get("track_id"),
+        playlist_id=target.get("playlist_id"),
+        creator_id=target.get("creator_id"),
+        api_key_id=principal.key_id,
+        organization_index=body.organization_index,
+        metadata_=body.metadata,
+        variants=variants,
+        is_downloadable=bool(body.is_downloadable and principal.is_downloadable),
+        expires_at=utcnow() + dt.timedelta(seconds=ttl),
+    )
+    db.add(session)
+    db.flush()
+    if not session_tracks(db, session):
+        raise Unprocessable("Nothing to play yet: no track in this scope has been uploaded and processed")
+    return session
+
+
+def session_tracks(db: Session, session: PlaySession) -> list:
+    """Ordered rows (TRACK_COLUMNS) of the session's playable tracks."""
+    playable = Track.track_status_id.in_(PLAYABLE)
+    if session.scope == "track":
+        q = select(*TRACK_COLUMNS).where(Track.id == session.track_id, playable)
+    elif session.scope == "collection":
+        q = select(*TRACK_COLUMNS).where(Track.collection_id == session.collection_id, playable).order_by(
+            Track.order, Track.created_at
+        )
+    else:
+        q = (
+            select(*TRACK_COLUMNS)
+            .join(PlaylistTrack, PlaylistTrack.track_id == Track.id)
+            .where(PlaylistTrack.playlist_id == session.playlist_id, playable)
+            .order_by(PlaylistTrack.position)
+        )
+    return list(db.execute(q).all())
+
+
+def get_live_session(db: Session, session_id: uuid.UUID) -> PlaySession:
+    session = db.get(PlaySession, session_id)
+    if session is None:
+        raise NotFound("Play session not found")
+    if session.expires_at <= utcnow():
+        raise Gone("This play session has expired; create a new one")
+    return session
+
+
+def session_track(db: Session, session: PlaySession, track_id: uuid.UUID) -> Track:
+    """The track, if it belongs to the session's scope and is playable; else 404."""
+    track = db.get(Track, track_id)
+    member = track is not None and track.organization_id == session.organization_id and track.track_status_id in PLAYABLE
+    if member:
+        if session.scope == "track":
+            member = track.id == session.track_id
+        elif session.scope == "collection":
+            member = track.collection_id == session.collection_id
+        else:
+            member = bool(db.scalar(select(exists().where(
+                PlaylistTrack.playlist_id == session.playlist_id, PlaylistTrack.track_id == track_id
+            ))))
+    if not member:
+        raise NotFound("Track is not part of this play session")
+    return track
+
+
+def inherited_color(db: Session, track: Track) -> str | None:
+    if track.player_color:
+        return track.player_color
+    col = db.get(Collection, track.collection_id)
+    if col is not None and col.player_color:
+        return col.player_color
+    org = db.get(Organization, track.organization_id)
+    return org.player_color if org else None

@@ -1,0 +1,78 @@
+"""One settings object, read from the environment (prefix TONEARM_) once."""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TONEARM_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    storage_url: str = ""
+    public_url: str = ""
+    secret_key: str = ""
+    bootstrap_key: str = ""
+    max_upload_bytes: int = 2 * 1024**3
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Session bounds shared by upload and play sessions (seconds).
+    session_ttl_default: int = 3600
+    session_ttl_min: int = 60
+    session_ttl_max: int = 86400
+    # Signed variant URLs outlive their play session by this margin, so a
+    # listener mid-track is not cut off.
+    delivery_grace_seconds: int = 7200
+    # Delivery of bytes: "direct" (this process), later "redirect"/"accel".
+    delivery: str = "direct"
+    # Queue: "memory" (tests), "huey-sqlite" default, later redis:// etc.
+    queue_url: str = ""
+    run_worker: bool = True
+    # Default variant ladder, delivery indexes in order.
+    default_play_variants: list[str] = Field(default_factory=lambda: ["hq", "lq", "preview"])
+
+    @model_validator(mode="after")
+    def _derive(self) -> "Settings":
+        self.data_dir = Path(self.data_dir).expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'tonearm.db'}"
+        if not self.storage_url:
+            self.storage_url = f"file://{self.data_dir / 'objects'}"
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        self.public_url = self.public_url.rstrip("/")
+        if not self.queue_url:
+            self.queue_url = f"huey-sqlite://{self.data_dir / 'queue.db'}"
+        return self
+
+    def ensure_secret_key(self) -> str:
+        """Return the HMAC secret, generating and storing one under the data dir if unset."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret-key"
+        if not path.exists():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process won the race
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+        self.secret_key = path.read_text().strip()
+        return self.secret_key
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    settings = Settings()
+    settings.ensure_secret_key()
+    return settings

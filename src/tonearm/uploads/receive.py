@@ -1,0 +1,225 @@
+"""The byte receivers behind upload handles: signed, expiring, streamed to storage.
+
+PUT  /u/{track_id}                    audio (single use, MAX_UPLOAD_BYTES, then enqueue processing)
+POST /u/{track_id}/cover              cover image (multipart field `file`, or a raw image body)
+POST /u/collection/{collection_id}/cover
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import uuid
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from sqlalchemy import update
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from tonearm.api.envelope import ok
+from tonearm.catalog.models import Collection, Track
+from tonearm.db.base import utcnow
+from tonearm.delivery.signing import verify_path
+from tonearm.errors import Forbidden, InsufficientStorage, Invalid, NotFound, TooLarge
+from tonearm.storage import keys
+
+router = APIRouter(tags=["upload targets"])
+MAX_COVER_BYTES = 25 * 1024 * 1024
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def _verify(request: Request) -> dict[str, str]:
+    settings = request.app.state.settings
+    return verify_path(settings.secret_key, request.url.path, request.scope.get("query_string", b"").decode("latin-1"))
+
+
+def _declared_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise Invalid("Malformed Content-Length")
+    return int(raw)
+
+
+def _tmp_path(request: Request) -> Path:
+    tmp = request.app.state.settings.data_dir / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return tmp / f"upload-{uuid.uuid4().hex}"
+
+
+async def _receive_to_file(stream, dest: Path, limit: int) -> tuple[int, str]:
+    """Stream chunks to dest with a byte limit; returns (size, sha256). Never holds the whole body."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(dest, "wb") as fh:
+            async for chunk in stream:
+                if not chunk:
+                    continue
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"Upload exceeds the limit of {limit} bytes")
+                digest.update(chunk)
+                fh.write(chunk)
+    except OSError as exc:
+        if exc.errno in (28, 122):  # ENOSPC, EDQUOT
+            raise InsufficientStorage("The server is out of storage space; try again later") from None
+        raise
+    return size, digest.hexdigest()
+
+
+def _claim(sessionmaker, track_id: uuid.UUID) -> str:
+    """pending → receiving, atomically: a second PUT to the same URL finds nothing to claim."""
+    with sessionmaker() as db:
+        track = db.get(Track, track_id)
+        if track is None:
+            raise NotFound("Track not found")
+        result = db.execute(
+            update(Track).where(Track.id == track_id, Track.upload_state == "pending").values(upload_state="receiving")
+        )
+        db.commit()
+        if result.rowcount != 1:
+            raise Forbidden("This upload URL has already been used")
+        return track.index
+
+
+def _release(sessionmaker, track_id: uuid.UUID) -> None:
+    with sessionmaker() as db:
+        db.execute(
+            update(Track).where(Track.id == track_id, Track.upload_state == "receiving").values(upload_state="pending")
+        )
+        db.commit()
+
+
+def _store_original(app, track_id: uuid.UUID, index: str, tmp: Path, size: int, sha256: str) -> str:
+    key = keys.original(index)
+    app.state.storage.put(key, tmp)
+    with app.state.sessionmaker() as db:
+        track = db.get(Track, track_id)
+        if track is None:  # deleted while uploading
+            app.state.storage.delete(key)
+            raise NotFound("Track not found")
+        track.upload_state = "stored"
+        track.original_key = key
+        track.original_sha256 = sha256
+        track.size = size
+        track.track_status_id = "processing"
+        track.status_text = "Queued for processing"
+        track.files_completed_at = None
+        track.attempts = 0
+        track.lease_expires_at = None
+        track.updated_at = utcnow()
+        db.commit()
+        return track.track_status_id
+
+
+@router.put("/u/{track_id}")
+async def put_track_file(track_id: uuid.UUID, request: Request):
+    app = request.app
+    params = _verify(request)
+    limit = min(int(params.get("max") or app.state.settings.max_upload_bytes), app.state.settings.max_upload_bytes)
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise TooLarge(f"Upload of {declared} bytes exceeds the limit of {limit} bytes")
+    index = await run_in_threadpool(_claim, app.state.sessionmaker, track_id)
+    tmp = _tmp_path(request)
+    try:
+        size, sha256 = await _receive_to_file(request.stream(), tmp, limit)
+        if size == 0:
+            raise Invalid("Empty upload: the request body has no bytes")
+        status = await run_in_threadpool(_store_original, app, track_id, index, tmp, size, sha256)
+    except ClientDisconnect:
+        await run_in_threadpool(_release, app.state.sessionmaker, track_id)
+        raise Invalid("The client disconnected before the upload finished") from None
+    except BaseException:
+        await run_in_threadpool(_release, app.state.sessionmaker, track_id)
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    job_id = app.state.queue.enqueue("processing.track", str(track_id))
+    return ok(track_id=track_id, size=size, sha256=sha256, track_status_id=status, job_id=job_id)
+
+
+async def _receive_image(request: Request) -> Path:
+    declared = _declared_length(request)
+    if declared is not None and declared > MAX_COVER_BYTES + 64 * 1024:
+        raise TooLarge(f"Cover images are limited to {MAX_COVER_BYTES} bytes")
+    tmp = _tmp_path(request)
+    ctype = request.headers.get("content-type", "")
+    try:
+        if ctype.startswith("multipart/form-data"):
+            form = await request.form(max_files=1, max_fields=20)
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise Invalid("Multipart cover uploads need a file field named 'file'")
+
+            async def chunks():
+                while chunk := await upload.read(64 * 1024):
+                    yield chunk
+
+            size, _ = await _receive_to_file(chunks(), tmp, MAX_COVER_BYTES)
+            await form.close()
+        else:
+            size, _ = await _receive_to_file(request.stream(), tmp, MAX_COVER_BYTES)
+        if size == 0:
+            raise Invalid("Empty cover upload")
+        with open(tmp, "rb") as fh:
+            head = fh.read(16)
+        if not (head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
+            raise Invalid("The cover is not a supported image (JPEG, PNG, GIF, WebP, BMP or TIFF)")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _store_track_cover(app, track_id: uuid.UUID, tmp: Path) -> bool:
+    with app.state.sessionmaker() as db:
+        track = db.get(Track, track_id)
+        if track is None:
+            raise NotFound("Track not found")
+        key = keys.cover_upload(track.index)
+        app.state.storage.put(key, tmp)
+        track.cover_key = key
+        db.commit()
+        return track.upload_state == "stored"
+
+
+def _store_collection_cover(app, collection_id: uuid.UUID, tmp: Path) -> None:
+    with app.state.sessionmaker() as db:
+        col = db.get(Collection, collection_id)
+        if col is None:
+            raise NotFound("Collection not found")
+        key = keys.collection_cover_upload(col.id)
+        app.state.storage.put(key, tmp)
+        col.cover_key = key
+        db.commit()
+
+
+@router.post("/u/{track_id}/cover")
+async def post_track_cover(track_id: uuid.UUID, request: Request):
+    _verify(request)
+    tmp = await _receive_image(request)
+    try:
+        has_audio = await run_in_threadpool(_store_track_cover, request.app, track_id, tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if has_audio:
+        request.app.state.queue.enqueue("processing.cover", str(track_id))
+    return ok(track_id=track_id)
+
+
+@router.post("/u/collection/{collection_id}/cover")
+async def post_collection_cover(collection_id: uuid.UUID, request: Request):
+    _verify(request)
+    tmp = await _receive_image(request)
+    try:
+        await run_in_threadpool(_store_collection_cover, request.app, collection_id, tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
+    request.app.state.queue.enqueue("processing.collection_cover", str(collection_id))
+    return ok(collection_id=collection_id)
+
+

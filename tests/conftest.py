@@ -1,0 +1,126 @@
+"""Shared fixtures: the app on SQLite and on the real PostgreSQL server, with an API key."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from tonearm.api.app import create_app
+from tonearm.db.migrate import upgrade
+from tonearm.db.models import metadata
+from tonearm.db.session import get_sessionmaker, session_scope
+from tonearm.jobs.queue import MemoryQueue
+from tonearm.settings import Settings
+
+PG_URL = os.environ.get("TONEARM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgres"]
+if os.environ.get("TONEARM_TEST_BACKENDS"):
+    BACKENDS = os.environ["TONEARM_TEST_BACKENDS"].split(",")
+
+_migrated: set[str] = set()
+
+
+def _pg_reset(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "tonearm.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    url = PG_URL
+    if url not in _migrated:
+        _pg_reset(url)
+        upgrade(url)
+        _migrated.add(url)
+    yield url
+    tables = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
+    with session_scope(url) as db:
+        db.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        public_url="http://testserver",
+        queue_url="memory://",
+    )
+
+
+@pytest.fixture
+def queue() -> MemoryQueue:
+    return MemoryQueue()
+
+
+@pytest.fixture
+def app(settings, queue):
+    return create_app(settings, queue=queue)
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    with TestClient(app) as c:
+        yield c
+
+
+class Org:
+    """An organization with an API key, and helpers to mint more keys."""
+
+    def __init__(self, settings: Settings):
+        from tonearm.auth.service import create_key
+        from tonearm.catalog.service import create_organization
+
+        self.settings = settings
+        with session_scope(settings.database_url) as db:
+            org = create_organization(db, name="Org " + uuid.uuid4().hex[:6])
+            self.id = org.id
+            _, self.api_key = create_key(db, secret_key=settings.secret_key, organization_id=org.id, key_type="api", title="t")
+
+    def key(self, key_type: str, **scope) -> str:
+        from tonearm.auth.service import create_key
+
+        with session_scope(self.settings.database_url) as db:
+            _, plaintext = create_key(
+                db, secret_key=self.settings.secret_key, organization_id=self.id, key_type=key_type, title=key_type, **scope
+            )
+        return plaintext
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+@pytest.fixture
+def org(settings) -> Org:
+    return Org(settings)
+
+
+@pytest.fixture
+def other_org(settings) -> Org:
+    return Org(settings)
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def db(settings):
+    session = get_sessionmaker(settings.database_url)()
+    yield session
+    session.close()
