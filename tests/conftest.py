@@ -21,15 +21,36 @@ BACKENDS = ["sqlite", "postgres"]
 if os.environ.get("TONEARM_TEST_BACKENDS"):
     BACKENDS = os.environ["TONEARM_TEST_BACKENDS"].split(",")
 
-_migrated: set[str] = set()
+_pg_db: dict[str, str] = {}
 
 
-def _pg_reset(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def _admin_engine():
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_database() -> str:
+    """A private database per test run, so parallel runs never share tables."""
+    if "url" not in _pg_db:
+        name = f"tonearm_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        url = PG_URL.rsplit("/", 1)[0] + "/" + name
+        upgrade(url)
+        _pg_db["url"], _pg_db["name"] = url, name
+    return _pg_db["url"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if "name" in _pg_db:
+        from tonearm.db.session import get_engine
+
+        get_engine(_pg_db["url"]).dispose()
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_db["name"]}" WITH (FORCE)'))
+        engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -40,11 +61,7 @@ def database_url(request, tmp_path_factory) -> str:
         upgrade(url)
         yield url
         return
-    url = PG_URL
-    if url not in _migrated:
-        _pg_reset(url)
-        upgrade(url)
-        _migrated.add(url)
+    url = _pg_database()
     yield url
     tables = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
     with session_scope(url) as db:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
 VariantIndex = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", strict=True)]
 
@@ -18,6 +18,6 @@ class PlaySessionCreate(BaseModel):
     track_id: uuid.UUID | None = None
     playlist_id: uuid.UUID | None = None
     is_downloadable: StrictBool = False
-    expires_in: StrictInt | float | None = None
+    expires_in: StrictInt | StrictFloat | None = None
     organization_index: Annotated[str, StringConstraints(max_length=200, strict=True)] | None = None
     metadata: dict | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
 from tonearm.api.envelope import iso
 from tonearm.catalog.schemas import HexColor
@@ -33,7 +33,7 @@ class UploadSessionCreate(BaseModel):
     creator_id: uuid.UUID | None = None
     organization_index: OrgIndex | None = None
     metadata: dict[str, Any] | None = None
-    expires_in: StrictInt | float | None = None
+    expires_in: StrictInt | StrictFloat | None = None
     track: InlineTrack | None = None
 
 
