@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
         return {"ok": True, "version": __version__}
 
     @app.get("/v1/ping", tags=["meta"], include_in_schema=False)
-    def ping():
+    async def ping():
         # A minimal JSON endpoint: the baseline for bench/play_hot_path.py.
         return {"ok": True}
 

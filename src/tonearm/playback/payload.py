@@ -1,21 +1,53 @@
-"""Shapes of play payloads: session, track list, and a track's signed variants, levels and cover."""
+"""Play payloads in two steps: load a track's unsigned playback facts (cacheable), then sign
+them for one session. Also the session and track-list shapes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 
-
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from tonearm.api.envelope import iso
 from tonearm.catalog.colors import light_dark
-from tonearm.catalog.models import Track, TrackFile
+from tonearm.catalog.models import Collection, Organization, PlaylistTrack, Track, TrackFile
+from tonearm.catalog.tracks import PLAYABLE
 from tonearm.delivery.signing import sign_path
+from tonearm.errors import NotFound
 from tonearm.playback.models import PlaySession
 from tonearm.settings import Settings
 
 COVER_SIZES = ("icon", "small", "regular", "large")
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    scope: str
+    collection_id: uuid.UUID | None
+    track_id: uuid.UUID | None
+    playlist_id: uuid.UUID | None
+    variants: tuple[str, ...]
+    is_downloadable: bool
+    expires_at: dt.datetime
+    out: dict
+
+
+@dataclass(frozen=True)
+class TrackFacts:
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    collection_id: uuid.UUID
+    playable: bool
+    file_name: str
+    track: dict
+    files: dict
+    levels: dict | None
+    cover: dict | None
+    loudness: dict | None
 
 
 def session_out(session: PlaySession) -> dict:
@@ -32,6 +64,21 @@ def session_out(session: PlaySession) -> dict:
         "is_downloadable": session.is_downloadable,
         "expires_at": iso(session.expires_at),
     }
+
+
+def session_facts(session: PlaySession) -> SessionFacts:
+    return SessionFacts(
+        id=session.id,
+        organization_id=session.organization_id,
+        scope=session.scope,
+        collection_id=session.collection_id,
+        track_id=session.track_id,
+        playlist_id=session.playlist_id,
+        variants=tuple(session.variants or ()),
+        is_downloadable=session.is_downloadable,
+        expires_at=session.expires_at,
+        out=session_out(session),
+    )
 
 
 def track_list_out(rows) -> list[dict]:
@@ -56,52 +103,14 @@ def track_list_out(rows) -> list[dict]:
     return out
 
 
-def url_expiry(settings: Settings, session: PlaySession) -> int:
-    return int((session.expires_at + dt.timedelta(seconds=settings.delivery_grace_seconds)).timestamp())
-
-
-def signed(settings: Settings, path: str, expires: int, **extra) -> str:
-    return settings.public_url + sign_path(settings.secret_key, path, {"expires": expires, **extra})
-
-
-def _track_out(track: Track, player_color: str | None, order: int | None) -> dict:
-    light, dark = light_dark(player_color)
-    return {
-        "id": track.id,
-        "index": track.index,
-        "collection_id": track.collection_id,
-        "duration": track.duration,
-        "player_title": track.player_title,
-        "player_subtitle": track.player_subtitle,
-        "player_color": player_color,
-        "player_color_light": light,
-        "player_color_dark": dark,
-        "image_colors": track.image_colors or [],
-        "file_name": track.file_name,
-        "info": track.info or {},
-        "organization_index": track.organization_index,
-        "order": track.order if order is None else order,
-        "metadata": track.metadata_ or {},
-        "is_dark": track.is_dark,
-        "track_status_id": track.track_status_id,
-    }
-
-
-def _cover(settings: Settings, track: Track, expires: int) -> dict | None:
-    sizes = track.cover_sizes or {}
-    if not sizes:
-        return None
-    out = {}
-    for name in COVER_SIZES:
-        spec = sizes.get(name)
-        if spec:
-            out[name] = {
-                "type": name,
-                "width": spec.get("width"),
-                "height": spec.get("height"),
-                "url": signed(settings, spec["path"], expires),
-            }
-    return out or None
+def _inherited_color(db: Session, track: Track) -> str | None:
+    if track.player_color:
+        return track.player_color
+    col = db.get(Collection, track.collection_id)
+    if col is not None and col.player_color:
+        return col.player_color
+    org = db.get(Organization, track.organization_id)
+    return org.player_color if org else None
 
 
 def _loudness(track: Track) -> dict | None:
@@ -117,43 +126,105 @@ def _loudness(track: Track) -> dict | None:
     }
 
 
-def track_payload(db: Session, settings: Settings, session: PlaySession, track: Track, *, player_color: str | None,
-                  order: int | None = None) -> dict:
-    files = {
-        f.variant_index: f
-        for f in db.scalars(select(TrackFile).where(TrackFile.track_id == track.id, TrackFile.is_success.is_(True)))
-    }
-    expires = url_expiry(settings, session)
+def load_track_facts(db: Session, track_id: uuid.UUID) -> TrackFacts | None:
+    track = db.get(Track, track_id)
+    if track is None:
+        return None
+    color = _inherited_color(db, track)
+    light, dark = light_dark(color)
+    files = {}
+    levels = None
+    for f in db.scalars(select(TrackFile).where(TrackFile.track_id == track.id, TrackFile.is_success.is_(True))):
+        props = f.props or {}
+        files[f.variant_index] = {
+            "id": f.id,
+            "path": f.path,
+            "size": f.size,
+            "content_type": f.content_type,
+            "data": f.data if (f.data and "capture_start" in f.data) else None,
+            "props": {"codec": props.get("codec"), "bitrate": props.get("bitrate"), **props},
+        }
+        if f.variant_index == "levels" and f.data and isinstance(f.data.get("levels"), list):
+            levels = {"levels": f.data["levels"]}
+    sizes = track.cover_sizes or {}
+    cover = {n: sizes[n] for n in COVER_SIZES if isinstance(sizes.get(n), dict) and sizes[n].get("path")} or None
+    return TrackFacts(
+        id=track.id,
+        organization_id=track.organization_id,
+        collection_id=track.collection_id,
+        playable=track.track_status_id in PLAYABLE,
+        file_name=track.file_name,
+        track={
+            "id": track.id,
+            "index": track.index,
+            "collection_id": track.collection_id,
+            "duration": track.duration,
+            "player_title": track.player_title,
+            "player_subtitle": track.player_subtitle,
+            "player_color": color,
+            "player_color_light": light,
+            "player_color_dark": dark,
+            "image_colors": track.image_colors or [],
+            "file_name": track.file_name,
+            "info": track.info or {},
+            "organization_index": track.organization_index,
+            "order": track.order,
+            "metadata": track.metadata_ or {},
+            "is_dark": track.is_dark,
+            "track_status_id": track.track_status_id,
+        },
+        files=files,
+        levels=levels,
+        cover=cover,
+        loudness=_loudness(track),
+    )
+
+
+def in_playlist(db: Session, playlist_id: uuid.UUID, track_id: uuid.UUID) -> bool:
+    return bool(db.scalar(select(exists().where(PlaylistTrack.playlist_id == playlist_id, PlaylistTrack.track_id == track_id))))
+
+
+def check_member(session: SessionFacts, facts: TrackFacts | None, playlist_member: bool | None = None) -> TrackFacts:
+    ok = facts is not None and facts.organization_id == session.organization_id and facts.playable
+    if ok:
+        if session.scope == "track":
+            ok = facts.id == session.track_id
+        elif session.scope == "collection":
+            ok = facts.collection_id == session.collection_id
+        else:
+            ok = bool(playlist_member)
+    if not ok:
+        raise NotFound("Track is not part of this play session")
+    return facts
+
+
+def url_expiry(settings: Settings, expires_at: dt.datetime) -> int:
+    return int((expires_at + dt.timedelta(seconds=settings.delivery_grace_seconds)).timestamp())
+
+
+def signed(settings: Settings, path: str, expires: int, **extra) -> str:
+    return settings.public_url + sign_path(settings.secret_key, path, {"expires": expires, **extra})
+
+
+def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts, *, order: int | None = None) -> dict:
+    expires = url_expiry(settings, session.expires_at)
     variants = []
     for index in session.variants:
-        f = files.get(index)
-        if f is None:
-            continue
-        props = f.props or {}
-        variants.append(
-            {
-                "id": f.id,
-                "path": f.path,
-                "url": signed(settings, f.path, expires),
-                "size": f.size,
-                "content_type": f.content_type,
-                "data": f.data if (f.data and "capture_start" in f.data) else None,
-                "props": {"codec": props.get("codec"), "bitrate": props.get("bitrate"), **props},
-                "variant": {"index": index},
-            }
-        )
-    levels_file = files.get("levels")
-    levels = None
-    if levels_file is not None and levels_file.data and isinstance(levels_file.data.get("levels"), list):
-        levels = {"levels": levels_file.data["levels"]}
-    loudness = _loudness(track)
+        f = facts.files.get(index)
+        if f is not None:
+            variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": index}})
+    cover = None
+    if facts.cover:
+        cover = {
+            name: {"type": name, "width": s.get("width"), "height": s.get("height"), "url": signed(settings, s["path"], expires)}
+            for name, s in facts.cover.items()
+        }
+    track = facts.track if order is None else {**facts.track, "order": order}
     return {
-        "cover_image": _cover(settings, track, expires),
-        "track": _track_out(track, player_color, order),
-        "levels": levels,
-        "loudness": loudness,
-        "normalization_gain_db": loudness["gain_db"] if loudness else None,
+        "cover_image": cover,
+        "track": track,
+        "levels": facts.levels,
+        "loudness": facts.loudness,
+        "normalization_gain_db": facts.loudness["gain_db"] if facts.loudness else None,
         "variants": variants,
     }
-
-

@@ -1,36 +1,62 @@
-"""Play sessions (seed): create by scope, read by id, a track's payload, and downloads."""
+"""Play sessions (seed): create by scope, read by id, a track's payload, and downloads.
+
+GET /v1/play/{sid}/{tid} is the hot path: it runs on the event loop and reads session and track
+facts from per-process caches (see playback/cache.py), touching the database only on a miss."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from tonearm.api.deps import DB, AnyKey, SettingsDep
 from tonearm.api.envelope import iso, ok
-from tonearm.catalog.models import TrackFile
-from tonearm.errors import Forbidden, NotFound
+from tonearm.db.base import utcnow
+from tonearm.errors import Forbidden, Gone, NotFound
 from tonearm.playback import service
-from tonearm.playback.payload import session_out, signed, track_list_out, track_payload, url_expiry
+from tonearm.playback.cache import TRACK_TTL, TTLCache
+from tonearm.playback.models import PlaySession
+from tonearm.playback.payload import (
+    SessionFacts,
+    check_member,
+    in_playlist,
+    load_track_facts,
+    session_facts,
+    signed,
+    signed_payload,
+    track_list_out,
+    url_expiry,
+)
 from tonearm.playback.schemas import PlaySessionCreate
-from sqlalchemy import select
 
 router = APIRouter(tags=["play sessions"])
 
 
-def _full(db, settings, session, rows) -> dict:
-    tracks = track_list_out(rows)
+def _caches(request: Request) -> tuple[TTLCache, TTLCache]:
+    state = request.app.state
+    if not hasattr(state, "play_caches"):
+        state.play_caches = (TTLCache(), TTLCache())
+    return state.play_caches
+
+
+def _facts_for(db, session: SessionFacts, track_id: uuid.UUID):
+    facts = load_track_facts(db, track_id)
+    member = in_playlist(db, session.playlist_id, track_id) if session.scope == "playlist" and facts else None
+    return check_member(session, facts, member)
+
+
+def _full(db, settings, session: PlaySession, rows) -> dict:
+    facts = session_facts(session)
     first = None
     if rows:
-        track = service.session_track(db, session, rows[0].id)
-        first = {"track_id": track.id} | track_payload(
-            db, settings, session, track, player_color=service.inherited_color(db, track), order=0
-        )
+        track = _facts_for(db, facts, rows[0].id)
+        first = {"track_id": track.id} | signed_payload(settings, facts, track, order=0)
     return {
         "play_session_id": session.id,
-        "play_session": session_out(session),
-        "tracks": tracks,
+        "play_session": facts.out,
+        "tracks": track_list_out(rows),
         "first_track": first,
         "expires_at": iso(session.expires_at),
     }
@@ -38,8 +64,7 @@ def _full(db, settings, session, rows) -> dict:
 
 @router.post("/v1/play_session/{scope}")
 def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: AnyKey, settings: SettingsDep):
-    session = service.create_session(db, settings=settings, principal=principal, scope=scope, body=body)
-    rows = service.session_tracks(db, session)
+    session, rows = service.create_session(db, settings=settings, principal=principal, scope=scope, body=body)
     db.commit()
     return ok(**_full(db, settings, session, rows))
 
@@ -50,18 +75,32 @@ def get_play_session(play_session_id: uuid.UUID, db: DB, settings: SettingsDep):
     return ok(**_full(db, settings, session, service.session_tracks(db, session)))
 
 
+def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple[SessionFacts, object]:
+    with request.app.state.sessionmaker() as db:
+        session = db.get(PlaySession, session_id)
+        if session is None:
+            raise NotFound("Play session not found")
+        facts = session_facts(session)
+        return facts, _facts_for(db, facts, track_id)
+
+
 @router.get("/v1/play/{play_session_id}/{play_track_id}")
-def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, db: DB, settings: SettingsDep):
-    session = service.get_live_session(db, play_session_id)
-    track = service.session_track(db, session, play_track_id)
-    payload = track_payload(db, settings, session, track, player_color=service.inherited_color(db, track))
-    return ok(play_session_id=session.id, track_id=track.id, play_session=session_out(session), **payload)
-
-
-def _download_name(track, f: TrackFile) -> str:
-    stem = track.file_name.rsplit(".", 1)[0] if "." in track.file_name else track.file_name
-    ext = f.path.rsplit(".", 1)[-1]
-    return f"{stem}.{ext}"
+async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
+    settings = request.app.state.settings
+    sessions, tracks = _caches(request)
+    session: SessionFacts | None = sessions.get(play_session_id)
+    key = (play_session_id, play_track_id)
+    facts = tracks.get(key)
+    if session is None or facts is None:
+        session, facts = await run_in_threadpool(_load, request, play_session_id, play_track_id)
+        ttl = (session.expires_at - utcnow()).total_seconds()
+        if ttl > 0:
+            sessions.put(play_session_id, session, ttl)
+            tracks.put(key, facts, min(TRACK_TTL, ttl))
+    if session.expires_at <= utcnow():
+        raise Gone("This play session has expired; create a new one")
+    payload = signed_payload(settings, session, facts)
+    return ok(play_session_id=session.id, track_id=facts.id, play_session=session.out, **payload)
 
 
 @router.get("/v1/play/{play_session_id}/{play_track_id}/{variant_index}/download")
@@ -73,25 +112,22 @@ def download_play_track_variant(
     settings: SettingsDep,
     redirect: str | None = Query(default=None),
 ):
-    session = service.get_live_session(db, play_session_id)
-    track = service.session_track(db, session, play_track_id)
+    session = session_facts(service.get_live_session(db, play_session_id))
+    facts = _facts_for(db, session, play_track_id)
     if not session.is_downloadable:
         raise Forbidden("This play session does not allow downloads")
     if variant_index not in session.variants:
         raise NotFound(f"Variant {variant_index!r} is not part of this play session")
-    f = db.scalar(
-        select(TrackFile).where(
-            TrackFile.track_id == track.id, TrackFile.variant_index == variant_index, TrackFile.is_success.is_(True)
-        )
-    )
+    f = facts.files.get(variant_index)
     if f is None:
         raise NotFound(f"Variant {variant_index!r} has no file for this track yet")
-    expires = url_expiry(settings, session)
-    url = signed(settings, f.path, expires, download=1, filename=_download_name(track, f))
+    stem = facts.file_name.rsplit(".", 1)[0] if "." in facts.file_name else facts.file_name
+    filename = f"{stem}.{f['path'].rsplit('.', 1)[-1]}"
+    url = signed(settings, f["path"], url_expiry(settings, session.expires_at), download=1, filename=filename)
     if redirect not in (None, "", "0", "false"):
         return RedirectResponse(url, status_code=302)
     return ok(
         play_session_id=session.id,
-        track_id=track.id,
+        track_id=facts.id,
         download={"variant": variant_index, "url": url, "expires_at": iso(session.expires_at)},
     )

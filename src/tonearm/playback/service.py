@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from tonearm.auth.service import Principal
-from tonearm.catalog.models import Collection, Organization, PlaylistTrack, Track
+from tonearm.catalog.models import PlaylistTrack, Track
 from tonearm.catalog.playlists import get_playlist
 from tonearm.catalog.service import get_collection
 from tonearm.catalog.tracks import PLAYABLE, get_track
@@ -60,7 +60,7 @@ def _check_key_scope(db: Session, principal: Principal, scope: str, target_ids: 
         raise Forbidden("This player key is scoped to another creator")
 
 
-def create_session(db: Session, *, settings: Settings, principal: Principal, scope: str, body) -> PlaySession:
+def create_session(db: Session, *, settings: Settings, principal: Principal, scope: str, body) -> tuple[PlaySession, list]:
     principal.require("api", "player")
     if scope not in SCOPES:
         raise Invalid(f"scope must be one of {', '.join(SCOPES)}")
@@ -111,9 +111,10 @@ def create_session(db: Session, *, settings: Settings, principal: Principal, sco
     )
     db.add(session)
     db.flush()
-    if not session_tracks(db, session):
+    rows = session_tracks(db, session)
+    if not rows:
         raise Unprocessable("Nothing to play yet: no track in this scope has been uploaded and processed")
-    return session
+    return session, rows
 
 
 def session_tracks(db: Session, session: PlaySession) -> list:
@@ -142,31 +143,3 @@ def get_live_session(db: Session, session_id: uuid.UUID) -> PlaySession:
     if session.expires_at <= utcnow():
         raise Gone("This play session has expired; create a new one")
     return session
-
-
-def session_track(db: Session, session: PlaySession, track_id: uuid.UUID) -> Track:
-    """The track, if it belongs to the session's scope and is playable; else 404."""
-    track = db.get(Track, track_id)
-    member = track is not None and track.organization_id == session.organization_id and track.track_status_id in PLAYABLE
-    if member:
-        if session.scope == "track":
-            member = track.id == session.track_id
-        elif session.scope == "collection":
-            member = track.collection_id == session.collection_id
-        else:
-            member = bool(db.scalar(select(exists().where(
-                PlaylistTrack.playlist_id == session.playlist_id, PlaylistTrack.track_id == track_id
-            ))))
-    if not member:
-        raise NotFound("Track is not part of this play session")
-    return track
-
-
-def inherited_color(db: Session, track: Track) -> str | None:
-    if track.player_color:
-        return track.player_color
-    col = db.get(Collection, track.collection_id)
-    if col is not None and col.player_color:
-        return col.player_color
-    org = db.get(Organization, track.organization_id)
-    return org.player_color if org else None
