@@ -82,22 +82,24 @@ def session_facts(session: PlaySession) -> SessionFacts:
 
 
 def track_list_out(rows) -> list[dict]:
+    """Rows are tuples in playback.service.TRACK_COLUMNS order."""
     out = []
-    for n, r in enumerate(rows):
-        light, dark = light_dark(r.player_color)
-        out.append(
+    append = out.append
+    for n, (tid, index, duration, _order, file_name, title, subtitle, color, status) in enumerate(rows):
+        light, dark = light_dark(color)
+        append(
             {
-                "id": r.id,
-                "index": r.index,
+                "id": tid,
+                "index": index,
                 "order": n,
-                "duration": r.duration,
-                "file_name": r.file_name,
-                "player_title": r.player_title,
-                "player_subtitle": r.player_subtitle,
-                "player_color": r.player_color,
+                "duration": duration,
+                "file_name": file_name,
+                "player_title": title,
+                "player_subtitle": subtitle,
+                "player_color": color,
                 "player_color_light": light,
                 "player_color_dark": dark,
-                "track_status_id": r.track_status_id,
+                "track_status_id": status,
             }
         )
     return out

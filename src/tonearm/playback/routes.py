@@ -51,7 +51,7 @@ def _full(db, settings, session: PlaySession, rows) -> dict:
     facts = session_facts(session)
     first = None
     if rows:
-        track = _facts_for(db, facts, rows[0].id)
+        track = _facts_for(db, facts, uuid.UUID(rows[0][0]))
         first = {"track_id": track.id} | signed_payload(settings, facts, track, order=0)
     return {
         "play_session_id": session.id,
