@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from tonearm.api.envelope import request_id_var
+from tonearm.api.envelope import dumps, request_id_var
 
 ALLOW_METHODS = b"GET, HEAD, POST, PUT, DELETE, OPTIONS"
 ALLOW_HEADERS = b"Authorization, Content-Type, Accept-Language, Range, If-None-Match, If-Range, X-Requested-With"
 EXPOSE_HEADERS = b"Content-Length, Content-Range, Accept-Ranges, ETag, Content-Disposition, X-Request-Id, Retry-After"
 
 
+MAX_JSON_BODY = 1024 * 1024  # API bodies are small JSON documents; bytes go to /u/ upload URLs
+
+
 class RequestContextMiddleware:
-    """Assign an api_request_id, answer CORS preflights, add CORS headers to every response."""
+    """Assign an api_request_id, answer CORS preflights, add CORS headers to every response,
+    and cap request bodies on /v1/ routes at MAX_JSON_BODY bytes (413)."""
 
     def __init__(self, app):
         self.app = app
@@ -29,7 +33,13 @@ class RequestContextMiddleware:
                 await self._preflight(headers, send)
                 return
 
+            over = [False]
+
             async def send_wrapper(message):
+                if over[0]:  # the body was cut at the cap: answer 413 whatever the app made of it
+                    if message["type"] == "http.response.start":
+                        await _too_large(send, rid)
+                    return
                 if message["type"] == "http.response.start":
                     extra = [
                         (b"access-control-allow-origin", b"*"),
@@ -39,9 +49,34 @@ class RequestContextMiddleware:
                     message["headers"] = list(message.get("headers", [])) + extra
                 await send(message)
 
+            if scope["path"].startswith("/v1/") and scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+                receive = self._capped(scope, receive, over)
+                if receive is None:
+                    await _too_large(send, rid)
+                    return
             await self.app(scope, receive, send_wrapper)
         finally:
             request_id_var.reset(token)
+
+    @staticmethod
+    def _capped(scope, receive, over: list[bool]):
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > MAX_JSON_BODY:
+                    return None
+        seen = 0
+
+        async def capped_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_JSON_BODY:
+                    over[0] = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        return capped_receive
 
     @staticmethod
     async def _preflight(headers: dict[bytes, bytes], send) -> None:
@@ -57,3 +92,14 @@ class RequestContextMiddleware:
             out.append((b"access-control-allow-private-network", b"true"))
         await send({"type": "http.response.start", "status": 204, "headers": out})
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _too_large(send, rid: str) -> None:
+    body = dumps({"ok": False, "message": f"Request body exceeds {MAX_JSON_BODY} bytes", "api_request_id": rid})
+    await send({"type": "http.response.start", "status": 413, "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"access-control-allow-origin", b"*"),
+        (b"x-request-id", rid.encode()),
+    ]})
+    await send({"type": "http.response.body", "body": body})

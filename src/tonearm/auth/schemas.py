@@ -6,14 +6,14 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, StrictStr
+from pydantic import StrictStr
+
+from tonearm.api.inputs import Input
 
 from tonearm.api.envelope import iso
 
 
-class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class ApiKeyCreate(Input):
     title: StrictStr
     api_key_type_id: Literal["player", "uploader", "share"]
     collection_id: uuid.UUID | None = None

@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
+
+from tonearm.api.inputs import Input
 
 from tonearm.api.envelope import iso
 from tonearm.catalog.colors import light_dark
 
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True)]
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=1000, strict=True)]
 Index = Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)]
 Metadata = dict[str, Any]
 
@@ -28,8 +31,8 @@ STATUS_MAP = {
 }
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class _In(Input):
+    pass
 
 
 class ImageColorIn(_In):
@@ -85,7 +88,7 @@ class CollectionUpdate(_ThemeFields):
 
 class TrackCreate(_In):
     collection_id: uuid.UUID
-    file_name: Name
+    file_name: FileName
     creator_id: uuid.UUID | None = None
     organization_index: Index | None = None
     metadata: Metadata | None = None
@@ -98,7 +101,7 @@ class TrackCreate(_In):
 
 
 class TrackUpdate(_In):
-    file_name: Name | None = None
+    file_name: FileName | None = None
     collection_id: uuid.UUID | None = None
     creator_id: uuid.UUID | None = None
     organization_index: Index | None = None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StringConstraints, model_validator
+
+from tonearm.api.inputs import Input
 
 Number = Annotated[float, Field(ge=0, le=100_000)]
 
 
-class TrackVariantCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class TrackVariantCreate(Input):
     variant_type_id: Literal["transcode", "preview"]
     index: Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$", strict=True)]
     codec: Literal["aac", "mp3", "ogg", "opus"] = "aac"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StringConstraints
+
+from tonearm.api.inputs import Input
 
 VariantIndex = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", strict=True)]
 
 
-class PlaySessionCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class PlaySessionCreate(Input):
     variants: Annotated[list[VariantIndex], Field(max_length=20)] | None = None
     collection_id: uuid.UUID | None = None
     track_id: uuid.UUID | None = None

@@ -134,7 +134,7 @@ def session_tracks(db: Session, session: PlaySession) -> list:
             .where(PlaylistTrack.playlist_id == session.playlist_id, playable)
             .order_by(PlaylistTrack.position)
         )
-    return [(_uuid_text(r[0]), *r[1:]) for r in db.execute(q).tuples()]
+    return [(_uuid_text(r[0]), *r[1:]) for r in db.execute(q)]
 
 
 def _uuid_text(value) -> str:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+from pydantic import Field, StrictFloat, StrictInt, StringConstraints
 
 from tonearm.api.envelope import iso
+from tonearm.api.inputs import Input
 from tonearm.catalog.schemas import HexColor
 
 FileName = Annotated[str, StringConstraints(min_length=1, max_length=1000, strict=True)]
 OrgIndex = Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)]
 
 
-class InlineTrack(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class InlineTrack(Input):
     file_name: FileName
     player_color: HexColor | None = None
     player_title: Annotated[str, StringConstraints(max_length=500, strict=True)] | None = None
@@ -26,9 +25,7 @@ class InlineTrack(BaseModel):
     file_size: Annotated[int, Field(strict=True, ge=0)] | None = None
 
 
-class UploadSessionCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UploadSessionCreate(Input):
     collection_id: uuid.UUID | None = None
     creator_id: uuid.UUID | None = None
     organization_index: OrgIndex | None = None

@@ -1,0 +1,150 @@
+"""Output specifications accepted by :func:`tonearm.media.render`.
+
+Each spec is a frozen dataclass describing one thing to produce from a
+single decode of the source:
+
+* :class:`Transcode` -- an encoded audio file;
+* :class:`Preview` -- a faded clip of the track, encoded like a transcode;
+* :class:`Levels` -- the small waveform summary used by the player;
+* :class:`Peaks` -- BBC audiowaveform-compatible peaks for peaks.js;
+* :class:`Loudness` -- EBU R128 measurement plus a normalisation gain.
+
+Field names and defaults follow the ``addTrackVariant`` request body of the
+AudioDN API (``codec``, ``bitrate``, ``is_stereo``, ``is_strip_tags``,
+``is_strip_cover``, ``preview_*``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import MediaError
+
+CODECS = ("aac", "mp3", "ogg", "opus")
+MIN_BITRATE = 12
+MAX_BITRATE = 320
+
+
+@dataclass(frozen=True)
+class AudioOptions:
+    """Encoding options shared by transcodes and previews.
+
+    ``stereo=True`` keeps two channels when the source has at least two (a
+    mono source stays mono: up-mixing only wastes bits); ``False`` down-mixes
+    to mono.  ``strip_tags=False`` copies title/artist/album;
+    ``strip_cover=False`` embeds the source's cover picture (MP3 and M4A
+    only, see :mod:`tonearm.media.encoders`).
+    """
+
+    codec: str = "aac"
+    bitrate: int = 128  # kbps
+    stereo: bool = True
+    strip_tags: bool = True
+    strip_cover: bool = True
+
+    def __post_init__(self) -> None:
+        if self.codec not in CODECS:
+            raise MediaError(f"unsupported codec {self.codec!r}; use one of {', '.join(CODECS)}")
+        if not isinstance(self.bitrate, int) or not MIN_BITRATE <= self.bitrate <= MAX_BITRATE:
+            raise MediaError(f"bitrate must be {MIN_BITRATE}-{MAX_BITRATE} kbps")
+
+
+@dataclass(frozen=True)
+class Transcode:
+    dest: Path
+    audio: AudioOptions = field(default_factory=AudioOptions)
+    #: key of this output in :attr:`RenderResult.outputs` (default: dest name)
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.name or Path(self.dest).name
+
+
+@dataclass(frozen=True)
+class PreviewWindow:
+    """Where the preview clip sits; see :func:`tonearm.media.preview.window`."""
+
+    preview_type: str = "seconds"
+    preview_seconds: float = 60.0
+    preview_min_percent: float = 0.0
+    preview_max_percent: float = 50.0
+    preview_percent: float = 25.0
+    preview_min_seconds: float = 0.0
+    preview_max_seconds: float = 90.0
+    preview_start_percent: float = 25.0
+    #: length of the linear fade-in and fade-out, seconds
+    fade_seconds: float = 0.75
+
+    def __post_init__(self) -> None:
+        if self.preview_type not in ("seconds", "percent"):
+            raise MediaError("preview_type must be 'seconds' or 'percent'")
+        for name in (
+            "preview_seconds", "preview_min_percent", "preview_max_percent",
+            "preview_percent", "preview_min_seconds", "preview_max_seconds",
+            "preview_start_percent", "fade_seconds",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise MediaError(f"{name} must be a non-negative number")
+        if self.preview_start_percent > 100:
+            raise MediaError("preview_start_percent must be 0-100")
+
+
+@dataclass(frozen=True)
+class Preview:
+    dest: Path
+    audio: AudioOptions = field(default_factory=AudioOptions)
+    window: PreviewWindow = field(default_factory=PreviewWindow)
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.name or Path(self.dest).name
+
+
+@dataclass(frozen=True)
+class Levels:
+    """``num_samples`` buckets of peak (or RMS) amplitude across the track."""
+
+    num_samples: int = 320
+    metric: str = "peak"  # or "rms"
+
+    def __post_init__(self) -> None:
+        if self.metric not in ("peak", "rms"):
+            raise MediaError("levels metric must be 'peak' or 'rms'")
+        if not 1 <= self.num_samples <= 100_000:
+            raise MediaError("levels num_samples must be 1-100000")
+
+
+@dataclass(frozen=True)
+class Peaks:
+    """audiowaveform-style min/max pairs.
+
+    ``samples_per_pixel`` is the finest resolution; it is raised (in steps
+    that are multiples of it) until the output has at most ``max_length``
+    pairs, so long files stay a reasonable size.
+    """
+
+    samples_per_pixel: int = 512
+    max_length: int = 65_536
+
+    def __post_init__(self) -> None:
+        if not 16 <= self.samples_per_pixel <= 1 << 20:
+            raise MediaError("samples_per_pixel must be 16-1048576")
+        if self.max_length < 16:
+            raise MediaError("max_length must be at least 16")
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """EBU R128 measurement; gain brings the track to ``target_lufs``
+    without pushing the true peak above ``max_true_peak`` dBTP."""
+
+    target_lufs: float = -14.0
+    max_true_peak: float = -1.0
+
+
+OutputSpec = Transcode | Preview | Levels | Peaks | Loudness
