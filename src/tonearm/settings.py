@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     # Queue: "memory" (tests), "huey-sqlite" default, later redis:// etc.
     queue_url: str = ""
     run_worker: bool = True
+    # Processing jobs: a lease the worker renews while it works; an expired lease means the
+    # worker died and the reaper re-enqueues the track, up to job_max_attempts times.
+    job_lease_seconds: int = 120
+    job_max_attempts: int = 3
+    reap_interval_seconds: int = 30
+    # Webhooks: attempts with exponential backoff starting at webhook_retry_base_seconds.
+    max_duration_seconds: int = 6 * 3600
+    webhook_max_attempts: int = 6
+    webhook_retry_base_seconds: float = 10.0
+    webhook_timeout_seconds: float = 10.0
     # Default variant ladder, delivery indexes in order.
     default_play_variants: list[str] = Field(default_factory=lambda: ["hq", "lq", "preview"])
 

@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
 
         queue = open_queue(settings)
     app.state.queue = queue
+    from tonearm.processing.context import Context, use
+
+    use(Context(settings, storage, queue))  # job bodies run in this process share these objects
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from tonearm.api.envelope import dumps, request_id_var
+
+log = logging.getLogger("tonearm.api")
 
 ALLOW_METHODS = b"GET, HEAD, POST, PUT, DELETE, OPTIONS"
 ALLOW_HEADERS = b"Authorization, Content-Type, Accept-Language, Range, If-None-Match, If-Range, X-Requested-With"
@@ -54,7 +57,20 @@ class RequestContextMiddleware:
                 if receive is None:
                     await _too_large(send, rid)
                     return
-            await self.app(scope, receive, send_wrapper)
+            started = [False]
+
+            async def tracking_send(message):
+                if message["type"] == "http.response.start":
+                    started[0] = True
+                await send_wrapper(message)
+
+            try:
+                await self.app(scope, receive, tracking_send)
+            except Exception:
+                log.exception("unhandled error")
+                if started[0]:
+                    raise
+                await _server_error(send, rid)
         finally:
             request_id_var.reset(token)
 
@@ -92,6 +108,18 @@ class RequestContextMiddleware:
             out.append((b"access-control-allow-private-network", b"true"))
         await send({"type": "http.response.start", "status": 204, "headers": out})
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _server_error(send, rid: str) -> None:
+    body = dumps({"ok": False, "message": "Internal server error", "api_request_id": rid})
+    await send({"type": "http.response.start", "status": 500, "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"access-control-allow-origin", b"*"),
+        (b"access-control-expose-headers", EXPOSE_HEADERS),
+        (b"x-request-id", rid.encode()),
+    ]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _too_large(send, rid: str) -> None:

@@ -60,6 +60,7 @@ class Collection(_Stamped, _Themed, Base):
     organization_index: Mapped[str | None] = mapped_column(String(200), nullable=True)
     metadata_: Mapped[dict | None] = mapped_column("metadata", JSONType, nullable=True)
     cover_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    cover_sizes: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
 
 
 class Track(_Stamped, Base):
@@ -106,6 +107,7 @@ class Track(_Stamped, Base):
     files_completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Job lease (processing issue): the database is the truth, the queue a hint.
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lease_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StringConstraints
+from typing import ClassVar
+
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from tonearm.api.inputs import Input
 
@@ -32,7 +34,18 @@ STATUS_MAP = {
 
 
 class _In(Input):
-    pass
+    # Fields that may be omitted from a partial update but never set to null.
+    NON_NULL: ClassVar[frozenset[str]] = frozenset(
+        {"name", "title", "file_name", "order", "collection_id",
+         "is_cover_overridable", "is_theme_overridable", "track_ids"}
+    )
+
+    @model_validator(mode="after")
+    def _no_nulls(self):
+        nulls = sorted(f for f in self.model_fields_set if f in self.NON_NULL and getattr(self, f) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
 
 
 class ImageColorIn(_In):
@@ -68,6 +81,8 @@ class CreatorCreate(_In):
 
 
 class CreatorUpdate(_In):
+    NON_NULL: ClassVar[frozenset[str]] = frozenset({"organization_index"})
+
     organization_index: Index | None = None
     metadata: Metadata | None = None
 
@@ -159,6 +174,7 @@ def organization_out(org) -> dict:
         **_theme(org),
         "webhook_url": org.webhook_url,
         "webhook_url_file": org.webhook_url_file,
+        "webhook_secret": org.webhook_secret,
         "created_at": iso(org.created_at),
         "updated_at": iso(org.updated_at),
     }

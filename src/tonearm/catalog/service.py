@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
@@ -30,15 +31,11 @@ DEFAULT_LADDER: list[dict[str, Any]] = [
 ]
 
 
-def page(limit: int, offset: int) -> tuple[int, int]:
-    return limit, offset
-
-
 # ------------------------------------------------------------ organization
 
 
 def create_organization(db: Session, *, name: str) -> Organization:
-    org = Organization(id=uuid.uuid4(), name=name)
+    org = Organization(id=uuid.uuid4(), name=name, webhook_secret="whsec_" + secrets.token_urlsafe(32))
     db.add(org)
     db.flush()
     for position, spec in enumerate(DEFAULT_LADDER):

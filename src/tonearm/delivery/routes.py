@@ -65,7 +65,7 @@ def _check_range(header: str, size: int) -> None:
         raise Invalid("Malformed Range header") from None
 
 
-@router.api_route("/d/{name}", methods=["GET", "HEAD"])
+@router.get("/d/{name}")
 def deliver(name: str, request: Request):
     app = request.app
     settings = app.state.settings
@@ -101,7 +101,7 @@ def deliver(name: str, request: Request):
     return FileResponse(path, media_type=CONTENT_TYPES.get(ext, "application/octet-stream"), headers=headers)
 
 
-@router.api_route("/v1/share/{share_key}", methods=["GET", "HEAD"], tags=["share"])
+@router.get("/v1/share/{share_key}", tags=["share"])
 def share_redirect(share_key: str, request: Request):
     """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
     settings = request.app.state.settings
@@ -120,3 +120,7 @@ def share_redirect(share_key: str, request: Request):
             raise NotFound("The shared variant is not available yet")
         url = settings.public_url + sign_path(settings.secret_key, f.path, {"expires": int(time.time()) + 3600})
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+router.add_api_route("/d/{name}", deliver, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/v1/share/{share_key}", share_redirect, methods=["HEAD"], include_in_schema=False)

@@ -122,7 +122,7 @@ def _loudness(track: Track) -> dict | None:
     return {
         "integrated_lufs": loud.get("integrated_lufs"),
         "true_peak_dbtp": loud.get("true_peak_dbtp"),
-        "loudness_range_lu": loud.get("loudness_range_lu"),
+        "loudness_range_lu": loud.get("lra_lu"),
         "target_lufs": loud.get("target_lufs", -14.0),
         "gain_db": loud.get("gain_db"),
     }
@@ -215,6 +215,11 @@ def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts,
         f = facts.files.get(index)
         if f is not None:
             variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": index}})
+    if not variants and facts.track["track_status_id"] in ("fallback", "fallback_processing") and "original" in facts.files:
+        # Still encoding: offer the (browser-playable) original so the player can start now.
+        f = facts.files["original"]
+        variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": "original"},
+                         "fallback": True})
     cover = None
     if facts.cover:
         cover = {

@@ -40,13 +40,30 @@ def collection_cover_upload(collection_id: uuid.UUID) -> str:
     return f"collections/{collection_id}/cover-upload"
 
 
+def collection_cover(collection_id: uuid.UUID, size: str) -> str:
+    if not _SUFFIX.match(size):
+        raise ValueError(f"bad cover size {size!r}")
+    return f"collections/{collection_id}/cover_{size}.jpg"
+
+
 def delivery_name(track_index: str, suffix: str, ext: str) -> str:
     variant(track_index, suffix, ext)
     return f"{track_index}_{suffix}.{ext}"
 
 
+COLLECTION_COVER_NAME = re.compile(r"^c([0-9a-f]{32})_cover_([a-z0-9]{1,16})\.jpg$")
+
+
+def collection_cover_delivery_name(collection_id: uuid.UUID, size: str) -> str:
+    collection_cover(collection_id, size)
+    return f"c{uuid.UUID(str(collection_id)).hex}_cover_{size}.jpg"
+
+
 def key_for_delivery_name(name: str) -> str | None:
     m = DELIVERY_NAME.match(name)
-    if not m:
-        return None
-    return variant(m.group(1), m.group(2), m.group(3))
+    if m:
+        return variant(m.group(1), m.group(2), m.group(3))
+    m = COLLECTION_COVER_NAME.match(name)
+    if m:
+        return collection_cover(uuid.UUID(m.group(1)), m.group(2))
+    return None

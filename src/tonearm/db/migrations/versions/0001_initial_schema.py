@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:52:22.916975
+Create Date: 2026-11-23 19:10:35.128272
 """
 from alembic import op
 import sqlalchemy as sa
@@ -116,6 +116,7 @@ def upgrade() -> None:
     sa.Column('organization_index', sa.String(length=200), nullable=True),
     sa.Column('metadata', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('cover_key', sa.String(length=300), nullable=True),
+    sa.Column('cover_sizes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('created_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('theme', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
@@ -180,6 +181,7 @@ def upgrade() -> None:
     sa.Column('cover_sizes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('files_completed_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_expires_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_token', sa.String(length=32), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
