@@ -27,7 +27,7 @@ def bootstrap(settings: Settings) -> str | None:
     with session_scope(settings.database_url) as db:
         if default_organization(db) is not None:
             return None
-        org = create_organization(db, name="Default organization")
+        org = create_organization(db, name="Default organization", ladder=settings.default_ladder or None)
         _key, plaintext = create_key(
             db,
             secret_key=settings.ensure_secret_key(),

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
     # Default variant ladder, delivery indexes in order.
     default_play_variants: list[str] = Field(default_factory=lambda: ["hq", "lq", "preview"])
+    # The variant ladder new organizations start with (JSON list of {index, variant_type_id,
+    # name, settings}); empty = Tonearm's default (see catalog.service.DEFAULT_LADDER).
+    default_ladder: list[dict] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":

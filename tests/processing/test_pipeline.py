@@ -115,3 +115,20 @@ def test_added_variant_is_processed(client, org, tmp_path):
     (v,) = play["first_track"]["variants"]
     name, seconds = _decode(client, v["url"])
     assert name in ("opus", "libopus") and abs(seconds - 2.0) < 0.1
+
+
+def test_collection_cover_is_inherited(client, org, tmp_path):
+    from tests.audiogen import cover_jpeg
+
+    created = client.post("/v1/collection", json={"title": "Art"}, headers=org.headers).json()
+    handle = created["collection_cover_upload"]["upload_url"].replace("http://testserver", "")
+    assert client.post(handle, content=cover_jpeg(600, (20, 160, 60))).status_code == 200
+    col = client.get(f"/v1/collection/{created['collection_id']}", headers=org.headers).json()["collection"]
+    assert col["player_color"] and col["theme"]
+    track_id, _ = _upload(client, org, write_audio(tmp_path / "plain.wav", "wav", seconds=1.0), name="plain.wav",
+                          col=created["collection_id"])
+    play = client.post("/v1/play_session/track", json={"track_id": track_id}, headers=org.headers).json()
+    first = play["first_track"]
+    assert first["cover_image"]["icon"]["width"] == 80
+    assert client.get(first["cover_image"]["icon"]["url"].replace("http://testserver", "")).status_code == 200
+    assert first["track"]["player_color"] == col["player_color"]

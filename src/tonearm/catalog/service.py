@@ -34,12 +34,16 @@ DEFAULT_LADDER: list[dict[str, Any]] = [
 # ------------------------------------------------------------ organization
 
 
-def create_organization(db: Session, *, name: str) -> Organization:
+def create_organization(db: Session, *, name: str, ladder: list[dict] | None = None) -> Organization:
     org = Organization(id=uuid.uuid4(), name=name, webhook_secret="whsec_" + secrets.token_urlsafe(32))
     db.add(org)
     db.flush()
-    for position, spec in enumerate(DEFAULT_LADDER):
-        db.add(Variant(organization_id=org.id, track_id=None, position=position, is_default=True, **spec))
+    for position, spec in enumerate(ladder or DEFAULT_LADDER):
+        db.add(Variant(
+            organization_id=org.id, track_id=None, position=position, is_default=True,
+            index=spec["index"], variant_type_id=spec["variant_type_id"], name=spec.get("name", spec["index"]),
+            settings=dict(spec.get("settings") or {}),
+        ))
     db.flush()
     return org
 

@@ -96,6 +96,29 @@ def list_variants(db: DB, principal: ApiKeyDep, page: PageDep, track_id: uuid.UU
     return ok(count=count, limit=page.limit, offset=page.offset, variants=[variant_out(v) for v in rows])
 
 
+@router.post("/v1/variant", tags=["variants"])
+def create_org_variant(body: TrackVariantCreate, db: DB, principal: ApiKeyDep):
+    """Tonearm addition: add a transcode/preview recipe to the organization's ladder."""
+    variant = service.add_org_variant(
+        db, organization_id=principal.organization_id, index=body.index, variant_type_id=body.variant_type_id,
+        settings=body.settings(),
+    )
+    db.commit()
+    return ok(variant_id=variant.id, variant=variant_out(variant))
+
+
+@router.delete("/v1/variant/{variant_id}", tags=["variants"])
+def delete_variant(variant_id: uuid.UUID, db: DB, principal: ApiKeyDep, storage: StorageDep):
+    """Tonearm addition: remove a recipe (org-wide or track-specific) and its files."""
+    variant = service.get_variant(db, organization_id=principal.organization_id, variant_id=variant_id)
+    out = variant_out(variant)
+    keys = service.delete_variant(db, variant=variant)
+    db.commit()
+    for key in keys:
+        storage.delete(key)
+    return ok(variant_id=variant_id, deleted_variant=out)
+
+
 @router.get("/v1/variant/{variant_id}", tags=["variants"])
 def get_variant(variant_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     variant = service.get_variant(db, organization_id=principal.organization_id, variant_id=variant_id)

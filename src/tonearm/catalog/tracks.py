@@ -169,6 +169,29 @@ def variants_for_track(db: Session, track: Track) -> list[Variant]:
     )
 
 
+def add_org_variant(db: Session, *, organization_id: uuid.UUID, index: str, variant_type_id: str, settings: dict) -> Variant:
+    """An organization-wide recipe: every track processed from now on gets it."""
+    taken = db.scalar(select(Variant.id).where(Variant.organization_id == organization_id, Variant.index == index))
+    if taken is not None:
+        raise Conflict(f"A variant with index {index!r} already exists")
+    position = db.scalar(select(func.max(Variant.position)).where(
+        Variant.organization_id == organization_id, Variant.track_id.is_(None))) or 0
+    variant = Variant(id=uuid.uuid4(), organization_id=organization_id, track_id=None, index=index,
+                      variant_type_id=variant_type_id, name=index, settings=settings, is_default=True,
+                      position=position + 1)
+    db.add(variant)
+    db.flush()
+    return variant
+
+
+def delete_variant(db: Session, *, variant: Variant) -> list[str]:
+    """Remove a recipe and its track files; returns the storage keys to delete after commit."""
+    keys = [k for k in db.scalars(select(TrackFile.storage_key).where(TrackFile.variant_id == variant.id)) if k]
+    db.delete(variant)
+    db.flush()
+    return keys
+
+
 def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id: str, settings: dict) -> Variant:
     taken = db.scalar(
         select(Variant.id).where(

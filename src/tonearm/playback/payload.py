@@ -149,6 +149,9 @@ def load_track_facts(db: Session, track_id: uuid.UUID) -> TrackFacts | None:
         if f.variant_index == "levels" and f.data and isinstance(f.data.get("levels"), list):
             levels = {"levels": f.data["levels"]}
     sizes = track.cover_sizes or {}
+    if not sizes:  # no art of its own: the collection's cover stands in
+        col = db.get(Collection, track.collection_id)
+        sizes = (col.cover_sizes if col is not None else None) or {}
     cover = {n: sizes[n] for n in COVER_SIZES if isinstance(sizes.get(n), dict) and sizes[n].get("path")} or None
     return TrackFacts(
         id=track.id,
