@@ -53,7 +53,10 @@ def _channel(c: float) -> float:
 
 def relative_luminance(color: str | tuple[int, int, int]) -> float:
     """WCAG 2.x relative luminance (0 = black, 1 = white)."""
-    r, g, b = parse_hex(color) if isinstance(color, str) else color
+    if isinstance(color, tuple) and len(color) == 3:
+        r, g, b = color
+    else:
+        r, g, b = parse_hex(color)
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 

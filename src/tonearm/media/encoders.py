@@ -195,6 +195,11 @@ class EncoderSink(Sink):
         packet.pts = packet.dts = 0
         self.container.mux(packet)
 
+    def wants(self, frame) -> bool:
+        if self.shaper is None:
+            return True
+        return frame.pts + frame.samples > self.shaper.first and frame.pts < self.shaper.last
+
     def consume(self, frame) -> None:
         if self.shaper is not None:
             frame = self.shaper(frame)

@@ -26,7 +26,7 @@ from pathlib import Path
 import av
 import av.error
 
-from .cover import cover_for_embedding, extract_cover_info
+from .cover import EmbeddedCover, cover_for_embedding, extract_cover_info
 from .encoders import EncoderSink, codec_info, target_for
 from .errors import MediaError, MediaInitError
 from .levels import AnalysisSink
@@ -39,6 +39,8 @@ from .specs import Levels, Loudness, OutputSpec, Peaks, Preview, Transcode
 
 #: Give up when this many packets in a row fail to decode.
 MAX_CONSECUTIVE_DECODE_ERRORS = 200
+#: Frames are handed to consumer threads in batches of about this many samples.
+BATCH_SAMPLES = 16384
 
 
 class _Group:
@@ -46,33 +48,64 @@ class _Group:
 
     def __init__(self, target: tuple[int, str, str]) -> None:
         self.target = target
+        self.time_base = Fraction(1, target[0])
         self.sinks: list = []
         self.resampler: av.AudioResampler | None = None
         self.count = 0  # samples emitted at the target rate
+        self.batch: list = []
+        self.batch_samples = 0
+        self.dead = False
 
     def feed(self, frame) -> None:
-        if self.resampler is None:
-            rate, layout, fmt = self.target
-            self.resampler = av.AudioResampler(format=fmt, layout=layout, rate=rate)
-        for out in self.resampler.resample(frame):
-            self._emit(out)
+        if self.dead:
+            return
+        try:
+            if self.resampler is None:
+                rate, layout, fmt = self.target
+                self.resampler = av.AudioResampler(format=fmt, layout=layout, rate=rate)
+            for out in self.resampler.resample(frame):
+                self._emit(out)
+        except (av.error.FFmpegError, ValueError) as exc:
+            self._die(exc)
 
     def flush(self) -> None:
         """Drain the resampler (also needed when the input format changes)."""
-        if self.resampler is not None:
-            for out in self.resampler.resample(None):
-                self._emit(out)
-            self.resampler = None
+        if self.resampler is not None and not self.dead:
+            try:
+                for out in self.resampler.resample(None):
+                    self._emit(out)
+            except (av.error.FFmpegError, ValueError) as exc:
+                self._die(exc)
+        self.resampler = None
+        self.dispatch()
+
+    def _die(self, exc: BaseException) -> None:
+        """Conversion to this target failed: fail its sinks, spare the rest."""
+        self.dead = True
+        for sink in self.sinks:
+            sink.fail(f"resampling failed ({short_error(exc)})")
 
     def _emit(self, out) -> None:
         if not out.samples:
             return
         out.pts = self.count
-        out.time_base = Fraction(1, self.target[0])
+        out.time_base = self.time_base
         self.count += out.samples
+        self.batch.append(out)
+        self.batch_samples += out.samples
+        if self.batch_samples >= BATCH_SAMPLES:
+            self.dispatch()
+
+    def dispatch(self) -> None:
+        """Hand the pending frames to every live sink as one batch."""
+        batch, self.batch, self.batch_samples = self.batch, [], 0
+        if not batch:
+            return
         for sink in self.sinks:
             if sink.error is None:
-                sink.put(out)
+                mine = [f for f in batch if sink.wants(f)]
+                if mine:
+                    sink.put(mine)
 
 
 def _split(outputs: list[OutputSpec]):
@@ -94,7 +127,7 @@ def _split(outputs: list[OutputSpec]):
     return files, single
 
 
-def _embeddable_cover(path, files) -> object | None:
+def _embeddable_cover(path, files) -> EmbeddedCover | None:
     if not any(not f.audio.strip_cover and codec_info(f.audio.codec).covers for f in files):
         return None
     try:
@@ -180,7 +213,7 @@ def render(
         _finish_file(res, sink, duration)
     if analysis is not None:
         for name in ("levels", "peaks"):
-            if type_of(name) in single:
+            if _SPEC_TYPES[name] in single:
                 if analysis.error:
                     result.errors[name] = analysis.error
                 else:
@@ -194,8 +227,7 @@ def render(
     return result
 
 
-def type_of(name: str) -> type:
-    return {"levels": Levels, "peaks": Peaks, "loudness": Loudness}[name]
+_SPEC_TYPES = {"levels": Levels, "peaks": Peaks}
 
 
 def _layout_name(info: Probe) -> str:

@@ -19,12 +19,16 @@ from .source import (
     short_error,
 )
 
+#: Anything shorter is treated as truncated beyond use.
+MIN_DURATION = 0.02
 #: Packets decoded while looking for the first good audio frame.
 FIRST_FRAME_PACKETS = 64
 #: Files up to this size get a packet scan (demux only, no decoding) that
 #: cross-checks the header duration; it catches truncation and VBR MP3s
 #: without a Xing header.  Bigger files trust the header unless it is absurd.
 SCAN_MAX_BYTES = 256 * 1024 * 1024
+#: Raw elementary streams whose "header" duration is only a bitrate guess.
+ESTIMATED_FORMATS = {"aac", "ac3", "eac3", "dts", "h264", "loas", "latm"}
 #: Upper bound on packets read by any scan, whatever the file size.
 SCAN_MAX_PACKETS = 2_000_000
 
@@ -66,9 +70,11 @@ def probe(path: str | os.PathLike) -> Probe:
         has_video = any(not is_attached_pic(s) for s in container.streams.video)
         fmt = container.format.name
         bit_rate = ctx.bit_rate or container.bit_rate or None
+    if fmt in ESTIMATED_FORMATS:
+        header = None  # raw streams: the header value is a bitrate guess
     duration, source = _duration(path, size, header, bit_rate)
-    if duration <= 0:
-        raise MediaInitError("file contains no audio")
+    if duration < MIN_DURATION:
+        raise MediaInitError("file contains no usable audio (too short or truncated)")
     if duration > MAX_DURATION:
         raise MediaInitError(f"duration {duration:.0f} s is beyond the supported maximum")
     if not bit_rate or bit_rate <= 0:

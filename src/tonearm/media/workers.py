@@ -30,7 +30,7 @@ class Sink:
     target: tuple[int, str, str]
     name: str = "sink"
 
-    def __init__(self, queue_size: int = 48) -> None:
+    def __init__(self, queue_size: int = 8) -> None:
         self.error: str | None = None
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._thread: threading.Thread | None = None
@@ -38,6 +38,10 @@ class Sink:
     # -- called on the worker thread --------------------------------------
     def consume(self, frame) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def consume_batch(self, frames: list) -> None:
+        for frame in frames:
+            self.consume(frame)
 
     def finish(self) -> None:
         """Flush and close; called once after the last frame."""
@@ -50,8 +54,13 @@ class Sink:
         self._thread = threading.Thread(target=self._run, name=f"media-{self.name}", daemon=True)
         self._thread.start()
 
-    def put(self, frame) -> None:
-        self._queue.put(frame)
+    def wants(self, frame) -> bool:
+        """Cheap pre-filter run on the decode thread (e.g. preview window)."""
+        return True
+
+    def put(self, frames: list) -> None:
+        """Queue a batch of frames (batching keeps thread hand-offs rare)."""
+        self._queue.put(frames)
 
     def close(self) -> None:
         """Signal end of stream and wait for the worker to finish."""
@@ -71,7 +80,7 @@ class Sink:
             if self.error is not None:
                 continue  # keep draining so the producer never blocks
             try:
-                self.consume(item)
+                self.consume_batch(item)
             except Exception as exc:  # one bad sink must not sink the rest
                 self.fail(short_error(exc))
         if self.error is None:
