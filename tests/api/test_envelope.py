@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import bearer
@@ -81,7 +80,7 @@ WRONG_METHODS = [
     ("DELETE", "/v1/collection"),
     ("PATCH", "/v1/collection"),
     ("PUT", "/v1/creator"),
-    ("POST", "/v1/variant"),
+    ("PUT", "/v1/variant"),
     ("DELETE", "/v1/upload_session"),
     ("PUT", "/v1/play_session/collection"),
     ("POST", "/healthz"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 
 from tests.helpers import create_collection, create_track, make_ready_track
 

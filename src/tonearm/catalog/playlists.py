@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Playlist, PlaylistTrack, Track
 from tonearm.catalog.service import get_creator
+from tonearm.db.paging import paged
 from tonearm.errors import Invalid, NotFound
 
 MAX_TRACKS = 10_000
@@ -23,10 +24,8 @@ def get_playlist(db: Session, *, organization_id: uuid.UUID, playlist_id: uuid.U
 
 
 def list_playlists(db: Session, *, organization_id: uuid.UUID, limit: int, offset: int) -> tuple[int, list[Playlist]]:
-    where = Playlist.organization_id == organization_id
-    count = db.scalar(select(func.count()).select_from(Playlist).where(where)) or 0
-    rows = db.scalars(select(Playlist).where(where).order_by(Playlist.created_at, Playlist.id).limit(limit).offset(offset))
-    return count, list(rows)
+    return paged(db, Playlist, Playlist.organization_id == organization_id,
+                 order_by=(Playlist.created_at, Playlist.id), limit=limit, offset=offset)
 
 
 def track_ids(db: Session, playlist_id: uuid.UUID) -> list[uuid.UUID]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tonearm.db.paging import paged
 from tonearm.catalog.models import Collection, Creator, Organization, Track, Variant
 from tonearm.errors import NotFound
 
@@ -66,10 +67,8 @@ def update_organization(db: Session, *, org: Organization, changes: dict[str, An
 
 
 def list_creators(db: Session, *, organization_id: uuid.UUID, limit: int, offset: int) -> tuple[int, list[Creator]]:
-    where = Creator.organization_id == organization_id
-    count = db.scalar(select(func.count()).select_from(Creator).where(where)) or 0
-    rows = db.scalars(select(Creator).where(where).order_by(Creator.created_at, Creator.id).limit(limit).offset(offset))
-    return count, list(rows)
+    return paged(db, Creator, Creator.organization_id == organization_id,
+                 order_by=(Creator.created_at, Creator.id), limit=limit, offset=offset)
 
 
 def get_creator(db: Session, *, organization_id: uuid.UUID, creator_id: uuid.UUID) -> Creator:
@@ -111,11 +110,7 @@ def list_collections(
     where = [Collection.organization_id == organization_id]
     if creator_id is not None:
         where.append(Collection.creator_id == creator_id)
-    count = db.scalar(select(func.count()).select_from(Collection).where(*where)) or 0
-    rows = db.scalars(
-        select(Collection).where(*where).order_by(Collection.created_at, Collection.id).limit(limit).offset(offset)
-    )
-    return count, list(rows)
+    return paged(db, Collection, *where, order_by=(Collection.created_at, Collection.id), limit=limit, offset=offset)
 
 
 def get_collection(db: Session, *, organization_id: uuid.UUID, collection_id: uuid.UUID) -> Collection:

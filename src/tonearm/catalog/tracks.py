@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Collection, Track, TrackFile, Variant
 from tonearm.catalog.service import get_collection, get_creator
+from tonearm.db.paging import paged
 from tonearm.errors import Conflict, Invalid, NotFound, Unprocessable
 
 PLAYABLE = ("ready", "incomplete", "fallback", "fallback_processing", "processing")
@@ -129,10 +130,8 @@ def delete_track(db: Session, *, track: Track) -> list[str]:
 
 
 def list_collection_tracks(db: Session, *, collection_id: uuid.UUID, limit: int, offset: int) -> tuple[int, list[Track]]:
-    where = Track.collection_id == collection_id
-    count = db.scalar(select(func.count()).select_from(Track).where(where)) or 0
-    rows = db.scalars(select(Track).where(where).order_by(Track.order, Track.created_at).limit(limit).offset(offset))
-    return count, list(rows)
+    return paged(db, Track, Track.collection_id == collection_id, order_by=(Track.order, Track.created_at),
+                 limit=limit, offset=offset)
 
 
 # ----------------------------------------------------------------- variants
@@ -143,9 +142,7 @@ def list_variants(
 ) -> tuple[int, list[Variant]]:
     where = [Variant.organization_id == organization_id]
     where.append(Variant.track_id == track_id if track_id is not None else Variant.track_id.is_(None))
-    count = db.scalar(select(func.count()).select_from(Variant).where(*where)) or 0
-    rows = db.scalars(select(Variant).where(*where).order_by(Variant.position, Variant.created_at).limit(limit).offset(offset))
-    return count, list(rows)
+    return paged(db, Variant, *where, order_by=(Variant.position, Variant.created_at), limit=limit, offset=offset)
 
 
 def get_variant(db: Session, *, organization_id: uuid.UUID, variant_id: uuid.UUID) -> Variant:

@@ -6,9 +6,9 @@ import logging
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from tonearm.catalog.models import Organization, Collection, Track, TrackFile
+from tonearm.catalog.models import Collection, Organization, Track, TrackFile
 from tonearm.catalog.tracks import variants_for_track
 from tonearm.db.base import utcnow
 from tonearm.db.session import session_scope

@@ -21,7 +21,7 @@ from tonearm.catalog.tracks import variants_for_track
 from tonearm.db.base import utcnow
 from tonearm.db.session import session_scope
 from tonearm.jobs.registry import job, periodic
-from tonearm.media import MediaError, MediaInitError, probe
+from tonearm.media import MediaError, MediaInitError
 from tonearm.processing import lease
 from tonearm.processing.context import context
 from tonearm.processing.covers import collection_cover_sizes
@@ -131,4 +131,4 @@ def reap() -> None:
         ctx.queue.enqueue("processing.track", str(tid))
 
 
-__all__ = ["process_track", "process_cover", "process_collection_cover", "reap", "probe"]
+__all__ = ["process_track", "process_cover", "process_collection_cover", "reap"]
