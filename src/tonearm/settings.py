@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     reap_interval_seconds: int = 30
     # Webhooks: attempts with exponential backoff starting at webhook_retry_base_seconds.
     max_duration_seconds: int = 6 * 3600
+    # FFmpeg AAC coder for AAC variants: "fast" (default, ~2x faster) or "twoloop" (FFmpeg's default).
+    aac_coder: str = "fast"
     webhook_max_attempts: int = 6
     webhook_retry_base_seconds: float = 10.0
     webhook_timeout_seconds: float = 10.0

@@ -89,6 +89,8 @@ def codec_options(info: CodecInfo, options: AudioOptions) -> dict:
     (q ~ kbps / 22, i.e. 128 kbps -> q 5.8 on typical music; noisy material
     comes out larger)."""
     opts = dict(info.codec_options)
+    if info.encoder == "aac":
+        opts["aac_coder"] = options.aac_coder
     if info.encoder == "vorbis":
         quality = min(10.0, max(0.3, options.bitrate / 22.0))
         opts.update(flags="+qscale", global_quality=str(int(quality * 118)))

@@ -26,8 +26,9 @@ class Plan:
     original_index: str | None
 
 
-def audio_options(settings: dict) -> AudioOptions:
+def audio_options(settings: dict, aac_coder: str = "fast") -> AudioOptions:
     return AudioOptions(
+        aac_coder=aac_coder,
         codec=settings.get("codec", "aac"),
         bitrate=int(settings.get("bitrate", 128)),
         stereo=bool(settings.get("is_stereo", True)),
@@ -36,17 +37,17 @@ def audio_options(settings: dict) -> AudioOptions:
     )
 
 
-def plan(variants, workdir: Path) -> Plan:
+def plan(variants, workdir: Path, *, aac_coder: str = "fast") -> Plan:
     files: dict[str, object] = {}
     levels_index = peaks_index = waveform_index = cover_index = original_index = None
     levels_samples = 320
     for v in variants:
         s = v.settings or {}
         if v.variant_type_id == "transcode":
-            files[v.index] = Transcode(dest=workdir / f"{v.index}.out", audio=audio_options(s), name=v.index)
+            files[v.index] = Transcode(dest=workdir / f"{v.index}.out", audio=audio_options(s, aac_coder), name=v.index)
         elif v.variant_type_id == "preview":
             window = PreviewWindow(**{k: s[k] for k in WINDOW_FIELDS if k in s})
-            files[v.index] = Preview(dest=workdir / f"{v.index}.out", audio=audio_options(s), window=window, name=v.index)
+            files[v.index] = Preview(dest=workdir / f"{v.index}.out", audio=audio_options(s, aac_coder), window=window, name=v.index)
         elif v.variant_type_id == "levels" and s.get("format") == "audiowaveform":
             peaks_index = v.index
         elif v.variant_type_id == "levels":

@@ -57,7 +57,7 @@ def process(ctx, tid: uuid.UUID, work: Path) -> None:
     if info.duration > settings.max_duration_seconds:
         raise MediaInitError(f"The audio is longer than the limit of {settings.max_duration_seconds} seconds")
     updates = _track_updates(info, snap)
-    p = plan(snap["pending"], work)
+    p = plan(snap["pending"], work, aac_coder=settings.aac_coder)
     by_index = {v.index: v for v in snap["pending"]}
     records: list[FileRecord] = []
 
