@@ -79,7 +79,11 @@ class HueyQueue:
         return getattr(result, "id", None)
 
     def start_consumer(self, workers: int = 2):
-        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=False)
+        # Poll the embedded queue at least every 0.25 s (huey's default backs off to 10 s when
+        # idle, which would delay the first job after a quiet spell by seconds).
+        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                             check_worker_health=False, initial_delay=0.05, backoff=1.5,
+                                             max_delay=0.25)
         consumer._set_signal_handlers = lambda: None  # the host process (uvicorn) owns signals
         consumer.start()
         # Recover work left behind by a previous process (killed worker, lost message) right away
