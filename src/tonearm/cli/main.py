@@ -18,12 +18,10 @@ keys_app = typer.Typer(help="API keys on this server's own database.", no_args_i
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 
-try:  # remote commands over the HTTP API (upload, collections, tracks, play, download …)
-    from tonearm.cli.remote import register as _register_remote
-except ImportError:  # pragma: no cover - while the remote CLI is not installed
-    _register_remote = None
-if _register_remote is not None:
-    _register_remote(app)
+# Remote commands over the HTTP API (upload, collections, tracks, playlists, play, download).
+from tonearm.cli.remote import register as _register_remote  # noqa: E402
+
+_register_remote(app)
 
 
 def _settings(**overrides) -> Settings:

@@ -75,7 +75,8 @@ class Track(Model):
     player_color: str | None = None
     duration: float | None = None
     size: int | None = None
-    format: str | None = None
+    format: Any = None  # probe facts: {"codec", "channels", "sample_rate", "bit_rate", …}
+    info: dict[str, Any] = Field(default_factory=dict)
     order: int | None = None
     position: int | None = None  # in playlist track lists
     base_path: str | None = None
@@ -100,8 +101,8 @@ class Variant(Model):
     name: str | None = None
     type: str | None = None
     variant_type_id: str | None = None
-    format: str | None = None
-    bitrate: int | None = None
+    format: Any = None
+    bitrate: Any = None
     track_id: str | None = None
     is_default: bool | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
