@@ -74,6 +74,15 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
         log.exception("unhandled error", exc_info=exc)
         return error(500, "Internal server error")
 
+    @app.get("/healthz", tags=["meta"])
+    async def healthz():
+        return {"ok": True, "version": __version__}
+
+    @app.get("/v1/ping", tags=["meta"], include_in_schema=False)
+    async def ping():
+        # A minimal JSON endpoint: the baseline for bench/play_hot_path.py.
+        return {"ok": True}
+
     from tonearm.auth.routes import router as auth_router
     from tonearm.catalog.playlist_routes import router as playlist_router
     from tonearm.catalog.routes import router as catalog_router
@@ -83,26 +92,18 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
     from tonearm.uploads.receive import router as receive_router
     from tonearm.uploads.routes import router as upload_router
 
+    # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
     for router in (
+        playback_router,
+        delivery_router,
+        receive_router,
+        upload_router,
         auth_router,
         catalog_router,
         track_router,
         playlist_router,
-        upload_router,
-        receive_router,
-        playback_router,
-        delivery_router,
     ):
         app.include_router(router)
-
-    @app.get("/healthz", tags=["meta"])
-    def healthz():
-        return {"ok": True, "version": __version__}
-
-    @app.get("/v1/ping", tags=["meta"], include_in_schema=False)
-    async def ping():
-        # A minimal JSON endpoint: the baseline for bench/play_hot_path.py.
-        return {"ok": True}
 
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -5,6 +5,7 @@ facts from per-process caches (see playback/cache.py), touching the database onl
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from fastapi import APIRouter, Query, Request
@@ -34,10 +35,10 @@ from tonearm.playback.schemas import PlaySessionCreate
 router = APIRouter(tags=["play sessions"])
 
 
-def _caches(request: Request) -> tuple[TTLCache, TTLCache]:
+def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
     state = request.app.state
     if not hasattr(state, "play_caches"):
-        state.play_caches = (TTLCache(), TTLCache())
+        state.play_caches = (TTLCache(), TTLCache(), {})
     return state.play_caches
 
 
@@ -87,12 +88,19 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
 @router.get("/v1/play/{play_session_id}/{play_track_id}")
 async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
     settings = request.app.state.settings
-    sessions, tracks = _caches(request)
+    sessions, tracks, inflight = _caches(request)
     session: SessionFacts | None = sessions.get(play_session_id)
     key = (play_session_id, play_track_id)
     facts = tracks.get(key)
     if session is None or facts is None:
-        session, facts = await run_in_threadpool(_load, request, play_session_id, play_track_id)
+        # Single flight: concurrent misses for the same track wait for one database load.
+        pending = inflight.get(key)
+        if pending is None:
+            pending = inflight[key] = asyncio.ensure_future(
+                run_in_threadpool(_load, request, play_session_id, play_track_id)
+            )
+            pending.add_done_callback(lambda _f, k=key: inflight.pop(k, None))
+        session, facts = await asyncio.shield(pending)
         ttl = (session.expires_at - utcnow()).total_seconds()
         if ttl > 0:
             sessions.put(play_session_id, session, ttl)
