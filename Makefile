@@ -32,7 +32,7 @@ test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lock:
-	uv pip compile pyproject.toml --extra test --universal --generate-hashes -o requirements.lock
+	uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes -o requirements.lock
 
 bench: venv
 	$(PY) bench/play_hot_path.py

@@ -22,4 +22,8 @@ if [ -z "${TONEARM_TEST_DATABASE_URL:-}" ] && ! pg_up; then
   echo "test-deps: PostgreSQL is not reachable on 127.0.0.1:5432" >&2
   exit 1
 fi
+# Browser tests (Playwright + Debian's chromium, axe-core from npm): their own script.
+if [ -f scripts/browser-deps.sh ]; then
+  bash scripts/browser-deps.sh || { echo "test-deps: browser dependencies failed" >&2; exit 1; }
+fi
 exit 0

@@ -54,6 +54,27 @@ class Settings(BaseSettings):
     # name, settings}); empty = Tonearm's default (see catalog.service.DEFAULT_LADDER).
     default_ladder: list[dict] = Field(default_factory=list)
 
+    # --- Web pages (tonearm.web) ---
+    # /dashboard (admin page for API key holders); off in locked-down deployments.
+    dashboard_enabled: bool = True
+
+    # --- Scale mode: S3-compatible storage (storage_url = s3://bucket/prefix) ---
+    s3_endpoint_url: str = ""  # empty = AWS; MinIO/Garage/R2/rclone: their URL
+    s3_region: str = "us-east-1"
+    s3_presign_seconds: int = 3600  # lifetime of presigned PUT/POST URLs for uploads
+    s3_get_seconds: int = 300  # lifetime of presigned GET URLs behind delivery redirects
+    s3_multipart_threshold: int = 64 * 1024**2
+    # Delivery "accel": nginx serves bytes from this internal location (X-Accel-Redirect).
+    accel_prefix: str = "/_tonearm_objects/"
+
+    # --- Observability ---
+    metrics_enabled: bool = True  # Prometheus text at /metrics
+    log_format: str = "text"  # "text" or "json" (one JSON object per line)
+
+    # --- Abuse limits (requests per minute per key / per session; 0 = unlimited) ---
+    rate_limit_key_per_minute: int = 0
+    rate_limit_session_per_minute: int = 0
+
     @model_validator(mode="after")
     def _derive(self) -> "Settings":
         self.data_dir = Path(self.data_dir).expanduser().resolve()
