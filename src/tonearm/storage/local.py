@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from tonearm.storage.base import ObjectInfo
-
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+from tonearm.storage.base import ObjectInfo, check_key
 
 
 class LocalStorage:
@@ -19,8 +18,7 @@ class LocalStorage:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        if not _KEY.match(key) or ".." in key.split("/") or len(key) > 400:
-            raise ValueError(f"invalid storage key: {key!r}")
+        check_key(key)
         path = (self.root / key).resolve()
         if self.root not in path.parents:
             raise ValueError(f"storage key escapes the root: {key!r}")
@@ -41,8 +39,13 @@ class LocalStorage:
         st = dest.stat()
         return ObjectInfo(key=key, size=st.st_size, mtime=st.st_mtime)
 
-    def open(self, key: str) -> BinaryIO:
-        return open(self._path(key), "rb")
+    def open(self, key: str, offset: int = 0, length: int | None = None) -> BinaryIO:
+        fh = open(self._path(key), "rb")
+        if offset:
+            fh.seek(offset)
+        if length is None:
+            return fh
+        return _Window(fh, length)
 
     def stat(self, key: str) -> ObjectInfo | None:
         try:
@@ -57,5 +60,36 @@ class LocalStorage:
         except ValueError:
             return
 
+    @contextmanager
+    def fetch(self, key: str, workdir: Path | None = None) -> Iterator[Path]:
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        yield path
+
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
+
+
+class _Window:
+    """A read-only view of `length` bytes of an open file, from its current position."""
+
+    def __init__(self, fh: BinaryIO, length: int):
+        self._fh, self._left = fh, max(0, length)
+
+    def read(self, n: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        n = self._left if n is None or n < 0 else min(n, self._left)
+        data = self._fh.read(n)
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "_Window":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
