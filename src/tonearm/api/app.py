@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
     if storage is None:
         from tonearm.storage import open_storage
 
-        storage = open_storage(settings.storage_url)
+        storage = open_storage(settings.storage_url, settings)
     app.state.storage = storage
     if queue is None:
         from tonearm.jobs.queue import open_queue
@@ -105,5 +105,14 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
     ):
         app.include_router(router)
 
+    from tonearm.web.routes import mount_static
+    from tonearm.web.routes import router as web_router
+
+    app.include_router(web_router)  # pages (/embed, /oembed, /dashboard, /docs/components)
+    mount_static(app)  # /static/components/*.js
+
+    from tonearm.api.openapi import install as install_openapi
+
+    install_openapi(app)
     app.add_middleware(RequestContextMiddleware)
     return app

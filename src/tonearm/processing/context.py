@@ -31,7 +31,7 @@ def _default() -> Context:
     from tonearm.storage import open_storage
 
     settings = get_settings()
-    return Context(settings, open_storage(settings.storage_url), open_queue(settings))
+    return Context(settings, open_storage(settings.storage_url, settings), open_queue(settings))
 
 
 def context() -> Context:

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from tonearm.media import MediaError, cover_sizes, extract_cover, is_dark, palette
 from tonearm.storage import keys
 
 
-def cover_source(storage, cover_key: str | None, audio: Path, work: Path) -> Path | None:
-    """The image to use: the uploaded cover wins over art embedded in the audio file."""
+@contextmanager
+def cover_source(storage, cover_key: str | None, audio: Path, work: Path) -> Iterator[Path | None]:
+    """The image to use, as a local file: the uploaded cover (fetched from storage) wins over art
+    embedded in the audio file; None when there is neither."""
     if cover_key:
-        local = storage.local_path(cover_key)
-        if local is not None and Path(local).exists():
-            return Path(local)
+        with ExitStack() as stack:
+            try:
+                local = stack.enter_context(storage.fetch(cover_key, work))
+            except FileNotFoundError:  # only a missing object falls back; errors in the caller's block pass
+                local = None
+            if local is not None:
+                yield Path(local)
+                return
     try:
         data = extract_cover(audio)
     except MediaError:
         data = None
     if not data:
-        return None
+        yield None
+        return
     path = work / "embedded-cover"
     path.write_bytes(data)
-    return path
+    yield path
 
 
 def make_sizes(image: Path, work: Path) -> tuple[dict, list[dict], str | None]:
@@ -49,10 +59,11 @@ def store_track_sizes(storage, track_index: str, variant_index: str, sizes: dict
 
 
 def collection_cover_sizes(ctx, collection_id: uuid.UUID, source_key: str, work: Path) -> tuple[dict, list, str | None]:
-    local = ctx.storage.local_path(source_key)
-    if local is None or not Path(local).exists():
-        raise MediaError("collection cover is missing from storage")
-    sizes, colors, chosen = make_sizes(Path(local), work)
+    try:
+        with ctx.storage.fetch(source_key, work) as local:
+            sizes, colors, chosen = make_sizes(Path(local), work)
+    except FileNotFoundError:
+        raise MediaError("collection cover is missing from storage") from None
     out = {}
     for name, spec in sizes.items():
         key = keys.collection_cover(collection_id, name)

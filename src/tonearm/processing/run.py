@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from pathlib import Path
@@ -16,6 +17,7 @@ from tonearm.media import Loudness, MediaError, MediaInitError, probe, render, w
 from tonearm.processing.covers import cover_source, darkness, make_sizes, store_track_sizes
 from tonearm.processing.ladder import analysis_specs, plan
 from tonearm.processing.outputs import FileRecord, existing_success, record, store, write_json
+from tonearm.storage import keys
 from tonearm.webhooks.service import record_track_events
 
 log = logging.getLogger("tonearm.processing")
@@ -50,9 +52,26 @@ def process(ctx, tid: uuid.UUID, work: Path) -> None:
         snap = _snapshot(db, tid)
     if snap is None or not snap["original_key"]:
         return
-    src = storage.local_path(snap["original_key"])
-    if src is None or not Path(src).exists():
+    with contextlib.ExitStack() as stack:
+        src = _fetch_original(stack, ctx, snap["original_key"], work)
+        _process_file(ctx, tid, snap, src, work)
+
+
+def _fetch_original(stack: contextlib.ExitStack, ctx, key: str, work: Path) -> Path:
+    """The original as a local file (a streamed download for remote storage, removed afterwards)."""
+    found = ctx.storage.stat(key)
+    if found is None:
         raise MediaInitError("The uploaded file is missing from storage")
+    if found.size > ctx.settings.max_upload_bytes:
+        raise MediaInitError(f"The uploaded file is larger than the limit of {ctx.settings.max_upload_bytes} bytes")
+    try:
+        return Path(stack.enter_context(ctx.storage.fetch(key, work)))
+    except FileNotFoundError:
+        raise MediaInitError("The uploaded file is missing from storage") from None
+
+
+def _process_file(ctx, tid: uuid.UUID, snap: dict, src: Path, work: Path) -> None:
+    settings, storage = ctx.settings, ctx.storage
     info = probe(src)
     if info.duration > settings.max_duration_seconds:
         raise MediaInitError(f"The audio is longer than the limit of {settings.max_duration_seconds} seconds")
@@ -177,13 +196,13 @@ def _analysis_records(p, by_index, result, work: Path, color: str | None) -> lis
 
 
 def _cover_records(ctx, snap, variant, audio: Path, work: Path, updates: dict) -> list[FileRecord]:
-    image = cover_source(ctx.storage, snap["cover_key"], audio, work)
-    if image is None:
-        return []  # no art anywhere: nothing to make, nothing failed
-    try:
-        sizes, colors, chosen = make_sizes(image, work)
-    except MediaError as exc:
-        return [FileRecord(variant, error=f"cover: {exc}")]
+    with cover_source(ctx.storage, snap["cover_key"] or keys.cover_upload(snap["index"]), audio, work) as image:
+        if image is None:
+            return []  # no art anywhere: nothing to make, nothing failed
+        try:
+            sizes, colors, chosen = make_sizes(image, work)
+        except MediaError as exc:
+            return [FileRecord(variant, error=f"cover: {exc}")]
     updates["cover_sizes"] = store_track_sizes(ctx.storage, snap["index"], variant.index, sizes)
     updates["image_colors"] = colors
     updates["cover_color"] = chosen
