@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
 
         storage = open_storage(settings.storage_url, settings)
     app.state.storage = storage
+    from tonearm.delivery.modes import check_mode
+
+    check_mode(settings.delivery, storage)  # e.g. redirect needs S3, accel needs local disk
     if queue is None:
         from tonearm.jobs.queue import open_queue
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tonearm.auth.service import find_key
 from tonearm.catalog.models import Track, TrackFile
+from tonearm.delivery import modes
 from tonearm.delivery.signing import sign_path, verify_path
 from tonearm.errors import Invalid, NotFound, RangeNotSatisfiable, Unauthorized
 from tonearm.storage import keys
@@ -53,12 +54,13 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _check_range(header: str, size: int) -> None:
-    """Refuse what FileResponse would answer in plain text: malformed or unsatisfiable ranges."""
+def _check_range(header: str, size: int) -> list[tuple[int, int]]:
+    """Refuse what FileResponse would answer in plain text: malformed or unsatisfiable ranges.
+    Returns the ranges as (start, end-exclusive) pairs."""
     if header.count(",") >= MAX_RANGES:
         raise Invalid(f"At most {MAX_RANGES} ranges per request")
     try:
-        FileResponse._parse_range_header(header, size)
+        return FileResponse._parse_range_header(header, size)
     except Exception as exc:  # starlette's MalformedRangeHeader / RangeNotSatisfiable
         if type(exc).__name__ == "RangeNotSatisfiable":
             raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"}) from None
@@ -74,10 +76,16 @@ def deliver(name: str, request: Request):
     if key is None:
         raise NotFound("No such file")
     storage = app.state.storage
+    ext = name.rsplit(".", 1)[-1]
+    media_type = CONTENT_TYPES.get(ext, "application/octet-stream")
+    if settings.delivery == "redirect":  # S3 answers 404, Range and conditional requests itself
+        expires = int(params.get("expires") or 0)
+        ttl = min(settings.s3_get_seconds, expires - int(time.time())) if expires else settings.s3_get_seconds
+        disposition = _disposition(params.get("filename") or name) if params.get("download") == "1" else None
+        return modes.redirect(storage, key, max(1, ttl), content_type=media_type, disposition=disposition)
     info = storage.stat(key)
     if info is None:
         raise NotFound("No such file")
-    ext = name.rsplit(".", 1)[-1]
     etag = _etag(info.size, info.mtime)
     expires = int(params.get("expires") or 0)
     max_age = max(0, min(86400, expires - int(time.time()))) if expires else 3600
@@ -92,13 +100,18 @@ def deliver(name: str, request: Request):
     inm = request.headers.get("if-none-match")
     if inm and (inm.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]):
         return Response(status_code=304, headers=headers)
+    if settings.delivery == "accel":  # nginx handles Range from the file itself
+        return modes.accel(settings.accel_prefix, key, headers, media_type)
     rng = request.headers.get("range")
+    ranges = None
     if rng is not None:
         if len(request.headers.getlist("range")) > 1:
             raise Invalid("Only one Range header is allowed")
-        _check_range(rng, info.size)
+        ranges = _check_range(rng, info.size)
     path = storage.local_path(key)
-    return FileResponse(path, media_type=CONTENT_TYPES.get(ext, "application/octet-stream"), headers=headers)
+    if path is None:
+        return modes.stream(storage, key, info.size, ranges, headers, media_type, head=request.method == "HEAD")
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 @router.get("/v1/share/{share_key}", tags=["share"])
