@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("api_request_id", default="")
 
@@ -39,7 +39,7 @@ def dumps(payload: Any) -> bytes:
     return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
-class JSONResponse(Response):
+class JSONResponse(StarletteJSONResponse):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
