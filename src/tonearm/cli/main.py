@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -40,36 +41,108 @@ def _prepare(settings: Settings, *, migrate: bool) -> None:
 
     if migrate:
         upgrade(settings.database_url)
-    key = bootstrap(settings)
+    else:
+        _require_current_schema(settings.database_url)
+    with _bootstrap_lock(settings.database_url):
+        key = bootstrap(settings)
     if key:
         typer.echo(f"tonearm: created the default organization and an API Access key:\n\n    {key}\n", err=True)
         typer.echo(f"tonearm: it is shown once; a copy is in {settings.data_dir / 'bootstrap-key'} (mode 0600)", err=True)
+
+
+def _require_current_schema(url: str) -> None:
+    """Exit with a clear message unless the database is at the migrations' head."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from tonearm.db.migrate import alembic_config
+    from tonearm.db.session import get_engine
+
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    try:
+        with get_engine(url).connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except Exception as exc:  # unreachable server, bad credentials: say so without a traceback
+        typer.echo(f"tonearm: cannot open the database: {type(exc).__name__}: {str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(2) from None
+    if current != heads:
+        at = ", ".join(sorted(current)) or "empty"
+        typer.echo(f"tonearm: the database schema is behind (at {at}, this version needs "
+                   f"{', '.join(sorted(heads))}): run `tonearm db upgrade` first", err=True)
+        raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _bootstrap_lock(url: str):
+    """Several API processes may start at once on an empty PostgreSQL database: one bootstraps."""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    from sqlalchemy import text
+
+    from tonearm.db.session import get_engine
+
+    with get_engine(url).connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(7309475730947)"))
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(7309475730947)"))
+            conn.commit()
+
+
+def _multiprocess_metrics(settings: Settings, port: int) -> None:
+    """Several uvicorn workers share one /metrics through prometheus-client's multiprocess files.
+    Must run before anything imports prometheus_client in this process (children inherit it)."""
+    import os
+    import shutil
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    path = settings.data_dir / "metrics" / str(port)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind"),
     port: int = typer.Option(8000, help="Port to bind"),
-    workers: int = typer.Option(1, help="API processes"),
-    worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the job consumer in this process"),
+    workers: int = typer.Option(1, help="API processes (uvicorn workers)"),
+    worker: Optional[bool] = typer.Option(
+        None, "--worker/--no-worker",
+        help="Run a job consumer in this command (default: only with the embedded huey-sqlite queue)"),
     concurrency: int = typer.Option(2, help="Job consumer threads"),
     log_level: str = typer.Option("info"),
 ):
-    """Serve the API (and, by default, process jobs in the same process)."""
+    """Serve the API (and, with the embedded queue, process jobs in the same command)."""
     import uvicorn
 
+    from tonearm import logging as tlog
+    from tonearm.jobs.queue import is_external
+
     settings = _settings(host=host, port=port)
+    if workers > 1 and settings.metrics_enabled:
+        _multiprocess_metrics(settings, port)
+    tlog.configure(settings.log_format, log_level)
     embedded = settings.database_url.startswith("sqlite")
     _prepare(settings, migrate=embedded)
+    # One consumer per `serve`, never one per API process: with --workers N it runs in the
+    # supervisor process. With an external queue (Redis, PostgreSQL) run `tonearm worker`
+    # processes instead, unless --worker asks for one here too.
+    run_consumer = worker if worker is not None else (settings.run_worker and not is_external(settings.queue_url))
     consumer = None
-    if worker:
+    if run_consumer:
         from tonearm.jobs.queue import open_queue
 
         queue = open_queue(settings)
         if hasattr(queue, "start_consumer"):
-            consumer = queue.start_consumer(workers=concurrency)
+            consumer = queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
     typer.echo(f"tonearm: serving {settings.public_url} (database {settings.database_url.split('://')[0]}, "
-               f"storage {settings.storage_url.split('://')[0]}, queue {settings.queue_url.split('://')[0]})", err=True)
+               f"storage {settings.storage_url.split('://')[0]}, queue {settings.queue_url.split('://')[0]}, "
+               f"{workers} API process{'es' if workers > 1 else ''}, "
+               f"{'a job consumer' if consumer else 'no job consumer'})", err=True)
     try:
         uvicorn.run(
             "tonearm.api.app:create_app",
@@ -78,6 +151,7 @@ def serve(
             port=port,
             workers=workers,
             log_level=log_level,
+            log_config=tlog.config(settings.log_format, log_level),
             proxy_headers=True,
         )
     finally:
@@ -86,24 +160,46 @@ def serve(
 
 
 @app.command()
-def worker(concurrency: int = typer.Option(2, help="Job consumer threads")):
-    """Process jobs only (for machines that run no API)."""
+def worker(
+    concurrency: int = typer.Option(2, help="Job consumer threads"),
+    metrics_port: int = typer.Option(0, help="Serve Prometheus metrics on this port (0: off)"),
+    metrics_host: str = typer.Option("127.0.0.1", help="Interface for --metrics-port"),
+    log_level: str = typer.Option("info"),
+):
+    """Process jobs only, against the same database, storage and queue as the API (any machine)."""
+    import os
     import signal
     import threading
 
+    from tonearm import logging as tlog
     from tonearm.jobs.queue import open_queue
 
     settings = _settings()
+    tlog.configure(settings.log_format, log_level)
+    if not settings.database_url.startswith("sqlite"):
+        _require_current_schema(settings.database_url)
     queue = open_queue(settings)
     if not hasattr(queue, "start_consumer"):
         typer.echo(f"tonearm: the queue {settings.queue_url!r} has no separate consumer", err=True)
         raise typer.Exit(2)
-    consumer = queue.start_consumer(workers=concurrency)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=metrics_host)
+    consumer = queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    typer.echo(f"tonearm: worker running with {concurrency} threads", err=True)
+
+    def _on_signal(*_):
+        if stop.is_set():  # a second signal: leave now; leases bring unfinished jobs back
+            os._exit(1)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    typer.echo(f"tonearm: worker running with {concurrency} threads (queue {settings.queue_url.split('://')[0]})",
+               err=True)
     stop.wait()
+    typer.echo("tonearm: worker stopping after its running jobs (signal again to stop now)", err=True)
     consumer.stop(graceful=True)
 
 

@@ -1,10 +1,17 @@
 """The queue port: `enqueue(name, id)`. The database stays the source of truth; the queue is a hint.
 
 Backends by TONEARM_QUEUE_URL:
-- `huey-sqlite:///path/queue.db` (default): huey on SQLite; the consumer runs inside `tonearm serve`
-  or as `tonearm worker`.
+- `huey-sqlite:///path/queue.db` (default): huey on SQLite, on this machine only; the consumer
+  runs inside `tonearm serve` (or as `tonearm worker` on the same machine).
+- `redis://host:port/db[?queue=NAME]`: huey on Redis (jobs/backends.py); consumers are
+  `tonearm worker` processes on any machine.
+- `postgresql://user@host:port/db[?queue=NAME]`: huey's SQL storage on PostgreSQL
+  (`FOR UPDATE SKIP LOCKED`), for deployments that want no Redis.
 - `memory://`: records jobs in a list (tests that inspect what was enqueued).
 - `immediate://`: runs the job body inline after the request (tests, tiny deployments).
+
+An enqueue that fails (queue server down) is logged and counted, never raised: the row it names
+is already committed, and the reaper (`processing.reap`) re-enqueues work nobody picked up.
 """
 
 from __future__ import annotations
@@ -14,9 +21,12 @@ import threading
 import uuid
 from typing import Protocol
 
+from tonearm.jobs import metrics
 from tonearm.settings import Settings
 
 log = logging.getLogger("tonearm.jobs")
+
+EXTERNAL_SCHEMES = ("redis://", "rediss://", "postgresql://", "postgresql+psycopg://", "postgres://")
 
 
 class Queue(Protocol):
@@ -55,52 +65,51 @@ class ImmediateQueue:
         return str(uuid.uuid4())
 
 
+def _instrumented(name: str, body):
+    def run(obj_id: str) -> None:
+        with metrics.running(name):
+            body(obj_id)
+
+    run.__name__ = run.__qualname__ = name.replace(".", "_")
+    return run
+
+
 class HueyQueue:
-    def __init__(self, huey) -> None:
+    """The port over a huey instance (SQLite, Redis or PostgreSQL storage)."""
+
+    def __init__(self, huey, *, external: bool = False) -> None:
         from tonearm.jobs.registry import load_tasks
 
-        from huey import crontab
-
-        from tonearm.jobs.registry import PERIODIC
-
         self.huey = huey
-        self._tasks = {}
-        for name, body in load_tasks().items():
-            self._tasks[name] = huey.task(name=name, retries=0)(body)
-        for name, body in PERIODIC.items():
-            huey.periodic_task(crontab(minute="*"), name=name)(body)
+        self.external = external
+        self._tasks = {name: huey.task(name=name, retries=0)(_instrumented(name, body))
+                       for name, body in load_tasks().items()}
 
     def enqueue(self, name: str, obj_id: str, delay: float = 0) -> str | None:
         task = self._tasks.get(name)
         if task is None:
             log.warning("no job body for %s", name)
             return None
-        result = task.schedule(args=(obj_id,), delay=delay) if delay else task(obj_id)
-        return getattr(result, "id", None)
+        job_id = uuid.uuid4().hex
+        try:
+            if delay:
+                task.schedule(args=(obj_id,), delay=delay, id=job_id)
+            else:
+                instance = task.s(obj_id)
+                job_id = instance.id
+                self.huey.enqueue(instance)
+        except Exception as exc:  # an outage must not fail the request: the row is the truth
+            metrics.enqueue_failed(name)
+            log.warning("queue unavailable, %s(%s) not enqueued (the reaper will retry): %s: %s",
+                        name, obj_id, type(exc).__name__, exc)
+            return None
+        metrics.enqueued(name)
+        return job_id
 
-    def start_consumer(self, workers: int = 2):
-        # Poll the embedded queue at least every 0.25 s (huey's default backs off to 10 s when
-        # idle, which would delay the first job after a quiet spell by seconds).
-        consumer = self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                             check_worker_health=False, initial_delay=0.05, backoff=1.5,
-                                             max_delay=0.25)
-        consumer._set_signal_handlers = lambda: None  # the host process (uvicorn) owns signals
-        consumer.start()
-        # Recover work left behind by a previous process (killed worker, lost message) right away
-        # rather than at the next periodic sweep.
-        from tonearm.jobs.registry import PERIODIC
+    def start_consumer(self, workers: int = 2, *, reap_interval: float = 30.0):
+        from tonearm.jobs.consumer import start
 
-        reaper = PERIODIC.get("processing.reap")
-        if reaper is not None:
-            threading.Timer(1.0, _safe, args=(reaper,)).start()
-        return consumer
-
-
-def _safe(fn) -> None:
-    try:
-        fn()
-    except Exception:
-        log.exception("startup sweep failed")
+        return start(self, workers=workers, reap_interval=reap_interval)
 
 
 def open_queue(settings: Settings) -> Queue:
@@ -115,4 +124,17 @@ def open_queue(settings: Settings) -> Queue:
         path = url[len("huey-sqlite://"):]
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return HueyQueue(SqliteHuey(name="tonearm", filename=path, results=False))
+    if url.startswith(("redis://", "rediss://")):
+        from tonearm.jobs.backends import redis_huey
+
+        return HueyQueue(redis_huey(url), external=True)
+    if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        from tonearm.jobs.backends import postgres_huey
+
+        return HueyQueue(postgres_huey("postgresql://" + url.split("://", 1)[1]), external=True)
     raise ValueError(f"unsupported TONEARM_QUEUE_URL: {url!r}")
+
+
+def is_external(queue_url: str) -> bool:
+    """True when the queue lives outside this machine's data dir (workers may run anywhere)."""
+    return queue_url.startswith(EXTERNAL_SCHEMES)
