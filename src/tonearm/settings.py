@@ -69,6 +69,7 @@ class Settings(BaseSettings):
 
     # --- Observability ---
     metrics_enabled: bool = True  # Prometheus text at /metrics
+    metrics_token: str = ""  # when set, /metrics requires "Authorization: Bearer <token>"
     log_format: str = "text"  # "text" or "json" (one JSON object per line)
 
     # --- Abuse limits (requests per minute per key / per session; 0 = unlimited) ---

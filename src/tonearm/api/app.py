@@ -86,6 +86,10 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
         # A minimal JSON endpoint: the baseline for bench/play_hot_path.py.
         return {"ok": True}
 
+    from tonearm.api.metrics import install as install_metrics
+
+    install_metrics(app, settings)  # /metrics and request timing (docs/deploy.md)
+
     from tonearm.auth.routes import router as auth_router
     from tonearm.catalog.playlist_routes import router as playlist_router
     from tonearm.catalog.routes import router as catalog_router
