@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     # --- Abuse limits (requests per minute per key / per session; 0 = unlimited) ---
     rate_limit_key_per_minute: int = 0
     rate_limit_session_per_minute: int = 0
+    rate_limit_storage_url: str = "memory://"  # or redis://host:6379/0 to share counters between processes
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from tonearm.api.ratelimit import limiter_for
 from tonearm.auth.service import Principal, authenticate
 from tonearm.settings import Settings
 
@@ -26,7 +27,9 @@ def get_db(request: Request) -> Iterator[Session]:
 
 def current_principal(request: Request, db: Annotated[Session, Depends(get_db)]) -> Principal:
     settings: Settings = request.app.state.settings
-    return authenticate(db, secret_key=settings.secret_key, authorization=request.headers.get("authorization"))
+    principal = authenticate(db, secret_key=settings.secret_key, authorization=request.headers.get("authorization"))
+    limiter_for(request.app.state).key(principal.key_id)
+    return principal
 
 
 def api_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
