@@ -1,0 +1,1 @@
+"""Web components and pages served by Tonearm."""
