@@ -104,13 +104,14 @@ def list_collections(db: DB, principal: ApiKeyDep, page: PageDep):
 
 
 @router.post("/v1/collection", tags=["collections"])
-def create_collection(body: CollectionCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+def create_collection(body: CollectionCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep,
+                      storage: StorageDep):
     col = service.create_collection(db, organization_id=principal.organization_id, fields=_changes(body))
     db.commit()
     return ok(
         collection_id=col.id,
         collection=collection_out(col),
-        collection_cover_upload=collection_cover_handle(settings, col),
+        collection_cover_upload=collection_cover_handle(settings, col, storage=storage),
     )
 
 
@@ -154,6 +155,7 @@ def list_tracks_in_collection(collection_id: uuid.UUID, db: DB, principal: ApiKe
 
 
 @router.post("/v1/collection/{collection_id}/cover", tags=["collections"])
-def create_collection_cover(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+def create_collection_cover(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep,
+                            storage: StorageDep):
     col = service.get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
-    return ok(collection_id=col.id, collection=collection_out(col), collection_cover_upload=collection_cover_handle(settings, col))
+    return ok(collection_id=col.id, collection=collection_out(col), collection_cover_upload=collection_cover_handle(settings, col, storage=storage))

@@ -129,6 +129,9 @@ def reap() -> None:
     ctx = context()
     for tid in lease.stale_tracks(ctx.settings.database_url, idle_seconds=ctx.settings.reap_interval_seconds * 2):
         ctx.queue.enqueue("processing.track", str(tid))
+    from tonearm.uploads.completion import Deps, sweep
+
+    sweep(Deps.of(ctx))  # S3 mode: uploads that landed but were never reported (no-op on local disk)
 
 
 __all__ = ["process_track", "process_cover", "process_collection_cover", "reap"]

@@ -1,4 +1,6 @@
-"""Upload handles {method, upload_url, ttl, expires_at}: signed, expiring URLs to Tonearm itself."""
+"""Upload handles {method, upload_url, ttl, expires_at}: signed, expiring URLs to Tonearm itself,
+or, with S3 storage, presigned URLs straight to the bucket (a PUT for audio, a POST form with
+`fields` for covers) plus a signed `complete_url` to tell Tonearm the bytes have landed."""
 
 from __future__ import annotations
 
@@ -8,35 +10,86 @@ from tonearm.api.envelope import iso
 from tonearm.db.base import utcnow
 from tonearm.delivery.signing import sign_path
 from tonearm.settings import Settings
+from tonearm.storage import can_presign, keys
+
+MAX_COVER_BYTES = 25 * 1024 * 1024
 
 
 def _expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetime:
     return expires_at or utcnow() + dt.timedelta(seconds=settings.session_ttl_default)
 
 
-def _handle(settings: Settings, method: str, path: str, expires_at: dt.datetime, extra: dict | None = None) -> dict:
-    exp = int(expires_at.timestamp())
-    params: dict = {"expires": exp}
+def _ttl(expires_at: dt.datetime) -> int:
+    return max(0, int((expires_at - utcnow()).total_seconds()))
+
+
+def _signed(settings: Settings, path: str, expires_at: dt.datetime, extra: dict | None = None) -> str:
+    params: dict = {"expires": int(expires_at.timestamp())}
     params.update(extra or {})
-    url = settings.public_url + sign_path(settings.secret_key, path, params)
+    return settings.public_url + sign_path(settings.secret_key, path, params)
+
+
+def _handle(settings: Settings, method: str, path: str, expires_at: dt.datetime, extra: dict | None = None) -> dict:
     return {
         "method": method,
-        "upload_url": url,
-        "ttl": max(0, int((expires_at - utcnow()).total_seconds())),
+        "upload_url": _signed(settings, path, expires_at, extra),
+        "ttl": _ttl(expires_at),
         "expires_at": iso(expires_at),
     }
 
 
-def track_upload_handle(settings: Settings, track, expires_at: dt.datetime | None = None) -> dict:
+def _s3_expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetime:
+    """Presigned URLs live as long as the session, capped by TONEARM_S3_PRESIGN_SECONDS."""
+    cap = utcnow() + dt.timedelta(seconds=settings.s3_presign_seconds)
+    return min(_expiry(settings, expires_at), cap).replace(microsecond=0)
+
+
+def _complete_url(settings: Settings, path: str, expires_at: dt.datetime) -> str:
+    # A client that finishes its PUT just before the URL expires may still say so a little later.
+    return _signed(settings, path, expires_at + dt.timedelta(seconds=settings.session_ttl_default))
+
+
+def upload_limit(settings: Settings, track) -> int:
     limit = settings.max_upload_bytes
     if track.upload_max_bytes:
         limit = min(limit, track.upload_max_bytes)
-    return _handle(settings, "PUT", f"/u/{track.id}", _expiry(settings, expires_at), {"max": limit})
+    return limit
 
 
-def track_cover_handle(settings: Settings, track, expires_at: dt.datetime | None = None) -> dict:
+def track_upload_handle(settings: Settings, track, expires_at: dt.datetime | None = None, storage=None) -> dict:
+    if storage is not None and can_presign(storage):
+        exp = _s3_expiry(settings, expires_at)
+        return {
+            "method": "PUT",
+            "upload_url": storage.presign_put(keys.original(track.index), max(1, _ttl(exp))),
+            "ttl": _ttl(exp),
+            "expires_at": iso(exp),
+            "complete_url": _complete_url(settings, f"/u/{track.id}/complete", exp),
+        }
+    return _handle(settings, "PUT", f"/u/{track.id}", _expiry(settings, expires_at), {"max": upload_limit(settings, track)})
+
+
+def _cover_post(settings: Settings, storage, key: str, complete_path: str, expires_at: dt.datetime | None) -> dict:
+    exp = _s3_expiry(settings, expires_at)
+    form = storage.presign_post(key, max(1, _ttl(exp)), max_bytes=MAX_COVER_BYTES, content_type_prefix="image/")
+    return {
+        "method": "POST",
+        "upload_url": form["url"],
+        "fields": form["fields"],
+        "ttl": _ttl(exp),
+        "expires_at": iso(exp),
+        "complete_url": _complete_url(settings, complete_path, exp),
+    }
+
+
+def track_cover_handle(settings: Settings, track, expires_at: dt.datetime | None = None, storage=None) -> dict:
+    if storage is not None and can_presign(storage):
+        return _cover_post(settings, storage, keys.cover_upload(track.index), f"/u/{track.id}/cover/complete", expires_at)
     return _handle(settings, "POST", f"/u/{track.id}/cover", _expiry(settings, expires_at))
 
 
-def collection_cover_handle(settings: Settings, collection, expires_at: dt.datetime | None = None) -> dict:
+def collection_cover_handle(settings: Settings, collection, expires_at: dt.datetime | None = None, storage=None) -> dict:
+    if storage is not None and can_presign(storage):
+        return _cover_post(settings, storage, keys.collection_cover_upload(collection.id),
+                           f"/u/collection/{collection.id}/cover/complete", expires_at)
     return _handle(settings, "POST", f"/u/collection/{collection.id}/cover", _expiry(settings, expires_at))

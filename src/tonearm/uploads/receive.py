@@ -21,12 +21,18 @@ from tonearm.api.envelope import ok
 from tonearm.catalog.models import Collection, Track
 from tonearm.db.base import utcnow
 from tonearm.delivery.signing import verify_path
-from tonearm.errors import Forbidden, InsufficientStorage, Invalid, NotFound, TooLarge
+from tonearm.errors import Conflict, Forbidden, InsufficientStorage, Invalid, NotFound, TooLarge
 from tonearm.storage import keys
+from tonearm.uploads.handles import MAX_COVER_BYTES
 
 router = APIRouter(tags=["upload targets"])
-MAX_COVER_BYTES = 25 * 1024 * 1024
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def check_image_head(head: bytes) -> None:
+    """Sniff the first bytes: covers are judged by content, never by the client's name or type."""
+    if not (head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
+        raise Invalid("The cover is not a supported image (JPEG, PNG, GIF, WebP, BMP or TIFF)")
 
 
 def _verify(request: Request) -> dict[str, str]:
@@ -93,26 +99,40 @@ def _release(sessionmaker, track_id: uuid.UUID) -> None:
         db.commit()
 
 
+def mark_stored(sessionmaker, storage, track_id: uuid.UUID, *, key: str, size: int, sha256: str | None,
+                expect: str) -> bool:
+    """The original is in storage: upload_state `expect` → stored, the track → processing, atomically.
+
+    Every completion path ends here (a PUT to Tonearm, an S3 completion call, a HEAD check), so a
+    track moves to processing exactly once. Returns False when another path got there first; the
+    caller enqueues `processing.track` only on True, after this commit."""
+    with sessionmaker() as db:
+        result = db.execute(
+            update(Track)
+            .where(Track.id == track_id, Track.upload_state == expect)
+            .values(
+                upload_state="stored", original_key=key, original_sha256=sha256, size=size,
+                track_status_id="processing", status_text="Queued for processing", files_completed_at=None,
+                attempts=0, lease_expires_at=None, updated_at=utcnow(),
+            )
+        )
+        db.commit()
+        if result.rowcount == 1:
+            return True
+        exists = db.get(Track, track_id) is not None
+    if not exists:  # deleted while uploading
+        storage.delete(key)
+        raise NotFound("Track not found")
+    return False
+
+
 def _store_original(app, track_id: uuid.UUID, index: str, tmp: Path, size: int, sha256: str) -> str:
     key = keys.original(index)
     app.state.storage.put(key, tmp)
-    with app.state.sessionmaker() as db:
-        track = db.get(Track, track_id)
-        if track is None:  # deleted while uploading
-            app.state.storage.delete(key)
-            raise NotFound("Track not found")
-        track.upload_state = "stored"
-        track.original_key = key
-        track.original_sha256 = sha256
-        track.size = size
-        track.track_status_id = "processing"
-        track.status_text = "Queued for processing"
-        track.files_completed_at = None
-        track.attempts = 0
-        track.lease_expires_at = None
-        track.updated_at = utcnow()
-        db.commit()
-        return track.track_status_id
+    if not mark_stored(app.state.sessionmaker, app.state.storage, track_id, key=key, size=size, sha256=sha256,
+                       expect="receiving"):
+        raise Conflict("This upload was completed by another request")
+    return "processing"
 
 
 @router.put("/u/{track_id}")
@@ -166,9 +186,7 @@ async def _receive_image(request: Request) -> Path:
         if size == 0:
             raise Invalid("Empty cover upload")
         with open(tmp, "rb") as fh:
-            head = fh.read(16)
-        if not (head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
-            raise Invalid("The cover is not a supported image (JPEG, PNG, GIF, WebP, BMP or TIFF)")
+            check_image_head(fh.read(16))
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -223,3 +241,47 @@ async def post_collection_cover(collection_id: uuid.UUID, request: Request):
     return ok(collection_id=collection_id)
 
 
+# ---- S3 mode: the bytes went straight to the bucket; these signed calls say they have landed.
+
+
+def _deps(request: Request):
+    from tonearm.uploads.completion import Deps
+
+    return Deps.of(request.app.state)
+
+
+@router.post("/u/{track_id}/complete")
+async def complete_track_upload(track_id: uuid.UUID, request: Request):
+    """Idempotent: the first call that finds the object moves the track to processing."""
+    from tonearm.uploads.completion import check_track
+
+    _verify(request)
+    outcome = await run_in_threadpool(check_track, _deps(request), track_id)
+    if outcome.state == "waiting":
+        raise Conflict("The upload has not reached storage yet; PUT the file to upload_url first")
+    if outcome.state == "empty":
+        raise Invalid(outcome.reason)
+    if outcome.state == "rejected":
+        raise TooLarge(outcome.reason or "The upload was rejected")
+    return ok(track_id=track_id, size=outcome.size, track_status_id=outcome.track_status_id)
+
+
+@router.post("/u/{track_id}/cover/complete")
+async def complete_track_cover(track_id: uuid.UUID, request: Request):
+    from tonearm.uploads import completion
+
+    _verify(request)
+    has_audio = await run_in_threadpool(completion.complete_track_cover, _deps(request), track_id)
+    if has_audio:
+        request.app.state.queue.enqueue("processing.cover", str(track_id))
+    return ok(track_id=track_id)
+
+
+@router.post("/u/collection/{collection_id}/cover/complete")
+async def complete_collection_cover(collection_id: uuid.UUID, request: Request):
+    from tonearm.uploads import completion
+
+    _verify(request)
+    await run_in_threadpool(completion.complete_collection_cover, _deps(request), collection_id)
+    request.app.state.queue.enqueue("processing.collection_cover", str(collection_id))
+    return ok(collection_id=collection_id)
