@@ -1,0 +1,234 @@
+// <tonearm-uploader>: drag-and-drop or pick audio files, upload them in parallel through an upload
+// session, then follow each track's processing until it is ready. Drop-in for <audiodn-uploader>.
+import { ApiError, api, apiBase, define, esc, fmtBytes, icon } from './shared.js';
+
+const PARALLEL = 3;
+const AUDIO_EXT = /\.(mp3|m4a|mp4|aac|wav|wave|aif|aiff|flac|ogg|oga|opus|webm|wma|caf|alac)$/i;
+const DONE = ['ready', 'incomplete'];
+const FAILED = ['error', 'init_error'];
+
+const CSS = `:host{--accent:#2f6fdf;--fg:#15171c;--muted:#667085;--line:#d0d5dd;--soft:#f4f6fa;--bg:#fff;
+display:block;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
+@media (prefers-color-scheme:dark){:host(:not([theme=light])){--fg:#f2f4f7;--muted:#98a2b3;--line:#3a3f4b;--soft:#1d2026;--bg:#16181d}}
+*{box-sizing:border-box}
+.drop{border:2px dashed var(--line);border-radius:14px;padding:26px 18px;text-align:center;cursor:pointer;
+background:var(--bg);transition:border-color .15s,background .15s;display:grid;gap:6px;justify-items:center}
+.drop:hover,.drop.over{border-color:var(--accent);background:var(--soft)}
+.drop:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
+.drop .ic{width:44px;height:44px;border-radius:50%;display:grid;place-items:center;color:#fff;background:var(--accent)}
+.drop strong{font-size:15px}.drop u{color:var(--accent);text-decoration:none;font-weight:600}
+.hint{color:var(--muted);font-size:12px}
+:host([disabled]) .drop{opacity:.5;cursor:not-allowed}
+ul{list-style:none;margin:12px 0 0;padding:0;display:grid;gap:8px}
+li{border:1px solid var(--line);border-radius:10px;padding:10px 12px;background:var(--bg);display:grid;
+grid-template-columns:1fr auto;gap:4px 12px;align-items:center}
+.name{font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.meta{color:var(--muted);font-size:12px;text-align:right;white-space:nowrap}
+.bar{grid-column:1/-1;height:6px;border-radius:99px;background:var(--soft);overflow:hidden}
+.bar i{display:block;height:100%;width:0;background:var(--accent);transition:width .2s}
+li[data-state=processing] .bar i{background:linear-gradient(90deg,var(--accent),#8fb2ff,var(--accent));
+background-size:200% 100%;animation:flow 1.4s linear infinite}
+li[data-state=ready] .bar i{background:#12b76a}
+li[data-state=failed] .bar i{background:#f04438}
+li[data-state=failed] .meta{color:#d92d20}
+button{font:inherit;font-size:12px;border:1px solid var(--line);background:var(--bg);color:inherit;border-radius:8px;
+padding:3px 10px;cursor:pointer;display:inline-flex;gap:4px;align-items:center}
+button:focus-visible{outline:2px solid var(--accent)}
+@keyframes flow{to{background-position:-200% 0}}
+@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}
+input{display:none}[hidden]{display:none!important}`;
+
+const LABEL = { queued: 'Waiting', uploading: 'Uploading', processing: 'Processing', ready: 'Ready', failed: 'Failed' };
+
+export class TonearmUploader extends HTMLElement {
+  static observedAttributes = ['accent-color', 'disabled', 'upload-session-id'];
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.innerHTML = `<style>${CSS}</style>
+<div class="drop" part="dropzone" role="button" tabindex="0" aria-describedby="hint">
+  <span class="ic">${icon('upload')}</span>
+  <strong>Drop audio files here or <u>browse</u></strong>
+  <span class="hint" id="hint">MP3, M4A, WAV, FLAC, Ogg, Opus…</span>
+</div>
+<input type="file" accept="audio/*,${'.mp3,.m4a,.wav,.flac,.ogg,.opus,.aiff,.webm'}" multiple aria-label="Choose audio files">
+<ul part="list" aria-label="Uploads" aria-live="polite"></ul>`;
+    this.drop = root.querySelector('.drop');
+    this.input = root.querySelector('input');
+    this.list = root.querySelector('ul');
+    this.items = [];
+    this.drop.addEventListener('click', () => this._pick());
+    this.drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this._pick(); } });
+    this.drop.addEventListener('dragover', (e) => { e.preventDefault(); this.drop.classList.add('over'); });
+    this.drop.addEventListener('dragleave', () => this.drop.classList.remove('over'));
+    this.drop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      this.drop.classList.remove('over');
+      if (!this.disabled) this.addFiles(e.dataTransfer.files);
+    });
+    this.input.addEventListener('change', () => { this.addFiles(this.input.files); this.input.value = ''; });
+  }
+
+  connectedCallback() { this._accent(); this._label(); }
+
+  attributeChangedCallback(name) {
+    if (name === 'accent-color') this._accent();
+    if (name === 'disabled') this._label();
+    if (name === 'upload-session-id') this._session = null;
+  }
+
+  get disabled() { return this.hasAttribute('disabled') && this.getAttribute('disabled') !== 'false'; }
+
+  _accent() {
+    const c = this.getAttribute('accent-color');
+    if (c) this.style.setProperty('--accent', c); else this.style.removeProperty('--accent');
+  }
+
+  _label() {
+    this.drop.setAttribute('aria-label', 'Choose audio files to upload');
+    this.drop.setAttribute('aria-disabled', String(this.disabled));
+  }
+
+  _pick() { if (!this.disabled) this.input.click(); }
+
+  _emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail })); }
+
+  /** Queue files (a FileList or array); non-audio files and files over `limit` are skipped. */
+  addFiles(fileList) {
+    let files = [...fileList].filter((f) => (f.type || '').startsWith('audio/') || AUDIO_EXT.test(f.name));
+    const limit = parseInt(this.getAttribute('limit'), 10);
+    if (limit > 0) files = files.slice(0, Math.max(0, limit - this.items.length));
+    if (!files.length) return;
+    this._emit('files-selected', { files });
+    for (const file of files) {
+      const li = document.createElement('li');
+      li.innerHTML = `<span class="name">${esc(file.name)}</span><span class="meta"></span>
+        <div class="bar" role="progressbar" aria-label="${esc(file.name)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><i></i></div>`;
+      this.list.append(li);
+      const item = { file, li, state: 'queued', progress: 0 };
+      this.items.push(item);
+      this._render(item);
+    }
+    this._pump();
+  }
+
+  _pump() {
+    const busy = this.items.filter((i) => i.state === 'uploading').length;
+    const next = this.items.filter((i) => i.state === 'queued').slice(0, Math.max(0, PARALLEL - busy));
+    for (const item of next) this._upload(item);
+  }
+
+  _render(item, message) {
+    const { li } = item;
+    li.dataset.state = item.state;
+    const pct = item.state === 'uploading' ? Math.round(item.progress * 100) : ['processing', 'ready', 'failed'].includes(item.state) ? 100 : 0;
+    li.querySelector('.bar i').style.width = pct + '%';
+    li.querySelector('.bar').setAttribute('aria-valuenow', String(pct));
+    const meta = li.querySelector('.meta');
+    const text = message || (item.state === 'uploading' ? `${LABEL.uploading} ${pct}%` : LABEL[item.state]);
+    meta.innerHTML = `<span class="st">${esc(text)}</span> · ${fmtBytes(item.file.size)}`;
+    if (item.state === 'failed') {
+      const b = document.createElement('button');
+      b.innerHTML = `${icon('retry').replace(/20/g, '14')} Retry`;
+      b.setAttribute('aria-label', `Retry ${item.file.name}`);
+      b.addEventListener('click', () => { item.state = 'queued'; item.progress = 0; this._render(item); this._pump(); });
+      meta.append(' ', b);
+    }
+  }
+
+  async _sessionId() {
+    const given = this.getAttribute('upload-session-id');
+    if (given) return given;
+    if (!this._session) {
+      const body = {};
+      const col = this.getAttribute('collection-id');
+      if (col) body.collection_id = col;
+      this._session = api(apiBase(this), '/v1/upload_session', { method: 'POST', key: this.getAttribute('api-key'), body })
+        .then((d) => d.upload_session_id)
+        .catch((err) => { this._session = null; this._emit('session-error', { status: err.status, message: err.message }); throw err; });
+    }
+    return this._session;
+  }
+
+  async _upload(item) {
+    item.state = 'uploading';
+    item.progress = 0;
+    this._render(item);
+    const base = apiBase(this);
+    try {
+      const sid = await this._sessionId();
+      let created;
+      try {
+        created = await api(base, `/v1/upload/${sid}/track`, { method: 'POST', body: { file_name: item.file.name, file_size: item.file.size } });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 410) {  // the session expired: a new one next time
+          this._session = null;
+          this._emit('session-error', { status: 410, message: err.message });
+        }
+        throw err;
+      }
+      item.sid = sid;
+      item.trackId = created.track_id;
+      await this._put(item, created.track_upload);
+      item.state = 'processing';
+      this._render(item);
+      this._emit('file-uploaded', { file: item.file, track_id: item.trackId, upload_session_id: sid });
+      this._watch(item);
+    } catch (err) {
+      item.state = 'failed';
+      this._render(item, err.status === 0 ? 'Server unreachable' : err.message);
+    } finally {
+      this._pump();
+    }
+  }
+
+  _put(item, target) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(target.method || 'PUT', target.upload_url);
+      if (item.file.type) xhr.setRequestHeader('Content-Type', item.file.type);
+      xhr.upload.onprogress = (e) => {
+        if (!e.lengthComputable) return;
+        item.progress = e.loaded / e.total;
+        this._render(item);
+        this._emit('file-progress', { file: item.file, loaded: e.loaded, total: e.total });
+      };
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) { resolve(); return; }
+        let msg = `Upload failed (HTTP ${xhr.status})`;
+        try { msg = JSON.parse(xhr.responseText).message || msg; } catch { /* not JSON */ }
+        reject(new ApiError(xhr.status, msg));
+      };
+      xhr.onerror = () => reject(new ApiError(0, 'Server unreachable'));
+      xhr.send(item.file);
+    });
+  }
+
+  async _watch(item) {
+    const base = apiBase(this);
+    for (let delay = 500; item.state === 'processing'; delay = Math.min(3000, delay * 1.3)) {
+      await new Promise((r) => setTimeout(r, delay));
+      let data;
+      try {
+        data = await api(base, `/v1/upload/${item.sid}/track/${item.trackId}`);
+      } catch (err) {
+        if (err.status === 0) continue;  // a blip: keep polling
+        item.state = 'failed';
+        this._render(item, err.message);
+        return;
+      }
+      const status = data.track_status_id;
+      if (DONE.includes(status)) {
+        item.state = 'ready';
+        this._render(item);
+        this._emit('track-ready', { file: item.file, track_id: item.trackId, status });
+      } else if (FAILED.includes(status)) {
+        item.state = 'failed';
+        this._render(item, data.status_text || 'Processing failed');
+      }
+    }
+  }
+}
+
+define('tonearm-uploader', TonearmUploader);
