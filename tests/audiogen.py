@@ -92,8 +92,11 @@ def _frames(samples: np.ndarray, rate: int, chunk: int = 4096):
 def _add_cover(container, cover: bytes):
     """Add an attached-picture stream (MJPEG or PNG by magic) and mux it."""
     codec = "png" if cover[:8] == b"\x89PNG\r\n\x1a\n" else "mjpeg"
-    with Image.open(io.BytesIO(cover)) as im:
-        width, height = im.size
+    try:
+        with Image.open(io.BytesIO(cover)) as im:
+            width, height = im.size
+    except (OSError, Image.DecompressionBombError):  # hostile covers: the stream size is only a label
+        width, height = 64, 64
     stream = container.add_stream(codec)
     stream.width, stream.height = width, height
     stream.pix_fmt = "rgb24" if codec == "png" else "yuvj420p"

@@ -34,7 +34,7 @@ from .loudness import LoudnessSink
 from .preview import PreviewShaper, fade_length, window
 from .probe import Probe, probe
 from .results import OutputResult, RenderResult
-from .source import audio_stream, check_frame, open_source, short_error
+from .source import audio_stream, check_frame, open_source, sanitize, short_error
 from .specs import Levels, Loudness, OutputSpec, Peaks, Preview, Transcode
 
 #: Give up when this many packets in a row fail to decode.
@@ -280,6 +280,7 @@ def _decode(path, groups: list[_Group]) -> tuple[float, int, int, bool]:
                             group.flush()
                     signature = sig
                     rate = frame.sample_rate
+                frame = sanitize(frame)
                 frame.pts = None
                 seconds += frame.samples / frame.sample_rate
                 for group in groups:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import av
+import numpy as np
 import av.error
 
 from .errors import MediaInitError
@@ -75,6 +76,32 @@ def check_frame(frame) -> None:
         raise MediaInitError(f"unsupported sample rate {frame.sample_rate} Hz")
     if not 1 <= len(frame.layout.channels) <= MAX_CHANNELS:
         raise MediaInitError(f"unsupported channel count {len(frame.layout.channels)}")
+
+
+_FLOAT_TYPES = {"flt": np.float32, "fltp": np.float32, "dbl": np.float64, "dblp": np.float64}
+#: Float samples beyond this magnitude are damage, not signal (full scale is 1.0).
+MAX_FLOAT_MAGNITUDE = 16.0
+
+
+def sanitize(frame):
+    """Float frames with NaN, infinities or absurd magnitudes (a hostile float WAV) make some
+    FFmpeg encoders abort the whole process; replace them with a clamped copy. Other frames pass."""
+    dtype = _FLOAT_TYPES.get(frame.format.name)
+    if dtype is None:
+        return frame
+    count = frame.samples * (1 if frame.format.is_planar else len(frame.layout.channels))
+    clean = True
+    for plane in frame.planes:
+        values = np.frombuffer(plane, dtype=dtype, count=count)
+        if not np.isfinite(values).all() or np.abs(values).max(initial=0.0) > MAX_FLOAT_MAGNITUDE:
+            clean = False
+            break
+    if clean:
+        return frame
+    arr = np.clip(np.nan_to_num(frame.to_ndarray(), nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0).astype(dtype)
+    fixed = av.AudioFrame.from_ndarray(arr, format=frame.format.name, layout=frame.layout.name)
+    fixed.sample_rate = frame.sample_rate
+    return fixed
 
 
 def short_error(exc: BaseException) -> str:
