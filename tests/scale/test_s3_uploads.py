@@ -218,3 +218,12 @@ def test_collection_cover_through_the_presigned_form(client, org, settings, queu
     with session_scope(settings.database_url) as db:
         assert db.scalar(select(Collection.cover_key).where(Collection.id == uuid.UUID(col["id"])))
     assert _jobs(queue, "processing.collection_cover") == [col["id"]]
+
+
+def test_session_track_status_notices_the_upload(client, org, settings, queue):
+    body = _session_track(client, org)
+    url = f"/v1/upload/{body['upload_session_id']}/track/{body['track_id']}"
+    assert client.get(url).json()["track_status_id"] == "initialized"
+    httpx.put(body["track_upload"]["upload_url"], content=AUDIO).raise_for_status()
+    assert client.get(url).json()["track_status_id"] == "processing"
+    assert _jobs(queue) == [body["track_id"]]

@@ -169,12 +169,18 @@ def oembed(settings: SettingsDep, db: DB, url: str = Query(..., max_length=2000)
 
 
 @router.get("/v1/upload/{upload_session_id}/track/{track_id}", include_in_schema=True, tags=["upload sessions"])
-def upload_track_status(upload_session_id: uuid.UUID, track_id: uuid.UUID, db: DB):
+def upload_track_status(upload_session_id: uuid.UUID, track_id: uuid.UUID, db: DB, request: Request):
     """Tonearm addition: a track's processing status, authorised by the upload session it came in."""
     session = uploads.get_live_session(db, upload_session_id)
     track = db.get(Track, track_id)
     if track is None or track.upload_session_id != session.id:
         raise NotFound("Track not found in this upload session")
+    if track.upload_state == "pending":  # S3 mode: notice an upload that went straight to the bucket
+        from tonearm.uploads import completion
+
+        db.rollback()
+        completion.check_quietly(completion.Deps.of(request.app.state), [track_id])
+        track = db.get(Track, track_id)
     return ok(track_id=track.id, track_status_id=track.track_status_id, status_text=track.status_text,
               player_title=track.player_title, duration=track.duration, file_name=track.file_name)
 
