@@ -91,6 +91,16 @@ def _bootstrap_lock(url: str):
             conn.commit()
 
 
+def _say(settings: Settings, message: str) -> None:
+    """A status line: plain on stderr, or a log record when logs are JSON (one object per line)."""
+    if settings.log_format.lower() == "json":
+        import logging
+
+        logging.getLogger("tonearm.cli").info(message)
+    else:
+        typer.echo(f"tonearm: {message}", err=True)
+
+
 def _multiprocess_metrics(settings: Settings, port: int) -> None:
     """Several uvicorn workers share one /metrics through prometheus-client's multiprocess files.
     Must run before anything imports prometheus_client in this process (children inherit it)."""
@@ -139,10 +149,10 @@ def serve(
         queue = open_queue(settings)
         if hasattr(queue, "start_consumer"):
             consumer = queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
-    typer.echo(f"tonearm: serving {settings.public_url} (database {settings.database_url.split('://')[0]}, "
+    _say(settings, f"serving {settings.public_url} (database {settings.database_url.split('://')[0]}, "
                f"storage {settings.storage_url.split('://')[0]}, queue {settings.queue_url.split('://')[0]}, "
                f"{workers} API process{'es' if workers > 1 else ''}, "
-               f"{'a job consumer' if consumer else 'no job consumer'})", err=True)
+               f"{'a job consumer' if consumer else 'no job consumer'})")
     try:
         uvicorn.run(
             "tonearm.api.app:create_app",
@@ -196,10 +206,9 @@ def worker(
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    typer.echo(f"tonearm: worker running with {concurrency} threads (queue {settings.queue_url.split('://')[0]})",
-               err=True)
+    _say(settings, f"worker running with {concurrency} threads (queue {settings.queue_url.split('://')[0]})")
     stop.wait()
-    typer.echo("tonearm: worker stopping after its running jobs (signal again to stop now)", err=True)
+    _say(settings, "worker stopping after its running jobs (signal again to stop now)")
     consumer.stop(graceful=True)
 
 

@@ -13,6 +13,7 @@ from tonearm.catalog.models import Collection, Organization, Track, TrackFile
 from tonearm.catalog.tracks import variants_for_track
 from tonearm.db.base import utcnow
 from tonearm.db.session import session_scope
+from tonearm.jobs.metrics import track_finished
 from tonearm.media import Loudness, MediaError, MediaInitError, probe, render, waveform_png
 from tonearm.processing.covers import cover_source, darkness, make_sizes, store_track_sizes
 from tonearm.processing.ladder import analysis_specs, plan
@@ -242,6 +243,7 @@ def finish(ctx, tid: uuid.UUID, *, records: list[FileRecord], updates: dict | No
         track.lease_expires_at = None
         track.lease_token = None
         track.files_completed_at = utcnow()
+        track_finished(status, track.duration)  # metrics: terminal statuses, processing speed
         delivery_ids = record_track_events(db, public_url=settings.public_url, track=track, previous_status=previous,
                                            files=written, variants=variants)
     for delivery_id in delivery_ids:
