@@ -19,7 +19,9 @@ from tests.e2e.server import ServerProcess
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--disable-gpu",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-quic"]
+        "--disable-quic",
+        # the recorder's test records from chromium's fake microphone (a beep), without a prompt
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # (file name, seconds, title tag, tone) — the first is long enough to outlive a 60 s session's refresh.
 TRACKS = [("Morning Light.mp3", 42.0, "Morning Light", 330.0), ("Second Wind.mp3", 9.0, "Second Wind", 440.0),

@@ -1,11 +1,10 @@
 // <tonearm-uploader>: drag-and-drop or pick audio files, upload them in parallel through an upload
 // session, then follow each track's processing until it is ready. Drop-in for <audiodn-uploader>.
-import { ApiError, api, apiBase, define, esc, fmtBytes, icon } from './shared.js';
+import { define, esc, fmtBytes, icon } from './shared.js';
+import { UploadClient } from './upload-core.js';
 
 const PARALLEL = 3;
 const AUDIO_EXT = /\.(mp3|m4a|mp4|aac|wav|wave|aif|aiff|flac|ogg|oga|opus|webm|wma|caf|alac)$/i;
-const DONE = ['ready', 'incomplete'];
-const FAILED = ['error', 'init_error'];
 
 const CSS = `:host{--accent:#2f6fdf;--fg:#15171c;--muted:#667085;--line:#d0d5dd;--soft:#f4f6fa;--bg:#fff;
 display:block;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
@@ -58,6 +57,7 @@ export class TonearmUploader extends HTMLElement {
     this.input = root.querySelector('input');
     this.list = root.querySelector('ul');
     this.items = [];
+    this.client = new UploadClient(this, (type, detail) => this._emit(type, detail));
     this.drop.addEventListener('click', () => this._pick());
     this.drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this._pick(); } });
     this.drop.addEventListener('dragover', (e) => { e.preventDefault(); this.drop.classList.add('over'); });
@@ -75,7 +75,7 @@ export class TonearmUploader extends HTMLElement {
   attributeChangedCallback(name) {
     if (name === 'accent-color') this._accent();
     if (name === 'disabled') this._label();
-    if (name === 'upload-session-id') this._session = null;
+    if (name === 'upload-session-id') this.client.reset();
   }
 
   get disabled() { return this.hasAttribute('disabled') && this.getAttribute('disabled') !== 'false'; }
@@ -137,96 +137,33 @@ export class TonearmUploader extends HTMLElement {
     }
   }
 
-  async _sessionId() {
-    const given = this.getAttribute('upload-session-id');
-    if (given) return given;
-    if (!this._session) {
-      const body = {};
-      const col = this.getAttribute('collection-id');
-      if (col) body.collection_id = col;
-      this._session = api(apiBase(this), '/v1/upload_session', { method: 'POST', key: this.getAttribute('api-key'), body })
-        .then((d) => d.upload_session_id)
-        .catch((err) => { this._session = null; this._emit('session-error', { status: err.status, message: err.message }); throw err; });
-    }
-    return this._session;
-  }
-
   async _upload(item) {
     item.state = 'uploading';
     item.progress = 0;
     this._render(item);
-    const base = apiBase(this);
     try {
-      const sid = await this._sessionId();
-      let created;
-      try {
-        created = await api(base, `/v1/upload/${sid}/track`, { method: 'POST', body: { file_name: item.file.name, file_size: item.file.size } });
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 410) {  // the session expired: a new one next time
-          this._session = null;
-          this._emit('session-error', { status: 410, message: err.message });
-        }
-        throw err;
-      }
-      item.sid = sid;
-      item.trackId = created.track_id;
-      await this._put(item, created.track_upload);
+      const { sid, trackId } = await this.client.upload(item.file, (loaded, total) => {
+        item.progress = loaded / total;
+        this._render(item);
+        this._emit('file-progress', { file: item.file, loaded, total });
+      });
+      item.trackId = trackId;
       item.state = 'processing';
       this._render(item);
-      this._emit('file-uploaded', { file: item.file, track_id: item.trackId, upload_session_id: sid });
-      this._watch(item);
+      this._emit('file-uploaded', { file: item.file, track_id: trackId, upload_session_id: sid });
+      this.client.settle(sid, trackId).then((data) => {
+        item.state = 'ready';
+        this._render(item);
+        this._emit('track-ready', { file: item.file, track_id: trackId, status: data.track_status_id });
+      }, (err) => {
+        item.state = 'failed';
+        this._render(item, err.message);
+      });
     } catch (err) {
       item.state = 'failed';
       this._render(item, err.status === 0 ? 'Server unreachable' : err.message);
     } finally {
       this._pump();
-    }
-  }
-
-  _put(item, target) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open(target.method || 'PUT', target.upload_url);
-      if (item.file.type) xhr.setRequestHeader('Content-Type', item.file.type);
-      xhr.upload.onprogress = (e) => {
-        if (!e.lengthComputable) return;
-        item.progress = e.loaded / e.total;
-        this._render(item);
-        this._emit('file-progress', { file: item.file, loaded: e.loaded, total: e.total });
-      };
-      xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) { resolve(); return; }
-        let msg = `Upload failed (HTTP ${xhr.status})`;
-        try { msg = JSON.parse(xhr.responseText).message || msg; } catch { /* not JSON */ }
-        reject(new ApiError(xhr.status, msg));
-      };
-      xhr.onerror = () => reject(new ApiError(0, 'Server unreachable'));
-      xhr.send(item.file);
-    });
-  }
-
-  async _watch(item) {
-    const base = apiBase(this);
-    for (let delay = 500; item.state === 'processing'; delay = Math.min(3000, delay * 1.3)) {
-      await new Promise((r) => setTimeout(r, delay));
-      let data;
-      try {
-        data = await api(base, `/v1/upload/${item.sid}/track/${item.trackId}`);
-      } catch (err) {
-        if (err.status === 0) continue;  // a blip: keep polling
-        item.state = 'failed';
-        this._render(item, err.message);
-        return;
-      }
-      const status = data.track_status_id;
-      if (DONE.includes(status)) {
-        item.state = 'ready';
-        this._render(item);
-        this._emit('track-ready', { file: item.file, track_id: item.trackId, status });
-      } else if (FAILED.includes(status)) {
-        item.state = 'failed';
-        this._render(item, data.status_text || 'Processing failed');
-      }
     }
   }
 }

@@ -1,0 +1,88 @@
+// Upload steps shared by <tonearm-uploader> and <tonearm-recorder>: open (or reuse) an upload
+// session, create a track in it, PUT the bytes with progress, then follow processing to "ready".
+import { ApiError, api, apiBase } from './shared.js';
+
+export const DONE = ['ready', 'incomplete'];
+export const FAILED = ['error', 'init_error'];
+
+export class UploadClient {
+  /** `el` supplies api-url, api-key, collection-id and upload-session-id; `emit(type, detail)` reports. */
+  constructor(el, emit) {
+    this.el = el;
+    this.emit = emit;
+    this.pending = null;
+  }
+
+  get base() { return apiBase(this.el); }
+
+  reset() { this.pending = null; }
+
+  session() {
+    const given = this.el.getAttribute('upload-session-id');
+    if (given) return Promise.resolve(given);
+    if (!this.pending) {
+      const body = {};
+      const col = this.el.getAttribute('collection-id');
+      if (col) body.collection_id = col;
+      this.pending = api(this.base, '/v1/upload_session', { method: 'POST', key: this.el.getAttribute('api-key'), body })
+        .then((d) => d.upload_session_id)
+        .catch((err) => {
+          this.pending = null;
+          this.emit('session-error', { status: err.status, message: err.message });
+          throw err;
+        });
+    }
+    return this.pending;
+  }
+
+  /** Create a track for `file` and upload it; resolves with {sid, trackId}. */
+  async upload(file, onProgress) {
+    const sid = await this.session();
+    let created;
+    try {
+      created = await api(this.base, `/v1/upload/${sid}/track`, { method: 'POST', body: { file_name: file.name, file_size: file.size } });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 410) {  // expired: the next attempt opens a new one
+        this.pending = null;
+        this.emit('session-error', { status: 410, message: err.message });
+      }
+      throw err;
+    }
+    await put(created.track_upload, file, onProgress);
+    return { sid, trackId: created.track_id };
+  }
+
+  /** Poll the track's status until it settles; resolves with the final status payload. */
+  async settle(sid, trackId, onStatus = () => {}) {
+    for (let delay = 500; ; delay = Math.min(3000, delay * 1.3)) {
+      await new Promise((r) => setTimeout(r, delay));
+      let data;
+      try {
+        data = await api(this.base, `/v1/upload/${sid}/track/${trackId}`);
+      } catch (err) {
+        if (err.status === 0) continue;  // a network blip: keep polling
+        throw err;
+      }
+      onStatus(data);
+      if (DONE.includes(data.track_status_id)) return data;
+      if (FAILED.includes(data.track_status_id)) throw new ApiError(422, data.status_text || 'Processing failed');
+    }
+  }
+}
+
+function put(target, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(target.method || 'PUT', target.upload_url);
+    if (file.type) xhr.setRequestHeader('Content-Type', file.type);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded, e.total); };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) { resolve(); return; }
+      let msg = `Upload failed (HTTP ${xhr.status})`;
+      try { msg = JSON.parse(xhr.responseText).message || msg; } catch { /* not JSON */ }
+      reject(new ApiError(xhr.status, msg));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'Server unreachable'));
+    xhr.send(file);
+  });
+}
