@@ -167,7 +167,7 @@ class UploadResult(Model):
 
     track_id: str
     size: int
-    sha256: str
+    sha256: str | None = None  # not known to Tonearm when the bytes went straight to S3
     track_status_id: str | None = None
     job_id: str | None = None
 
