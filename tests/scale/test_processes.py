@@ -95,3 +95,42 @@ def test_serve_refuses_a_postgresql_schema_that_is_behind(tmp_path):
             assert "run `tonearm db upgrade`" in done.stderr and "Traceback" not in done.stderr
     finally:
         drop_database(name)
+
+
+@pytest.mark.slow
+def test_serve_two_api_processes_one_consumer_shared_metrics(tmp_path):
+    """`serve --workers 2` on the embedded defaults: two uvicorn processes answer, one consumer (in
+    the supervisor) processes, and /metrics from either process adds up every process's files."""
+    import json as _json
+
+    import httpx
+    from prometheus_client.mmap_dict import MmapedDict
+
+    from tests.e2e.server import ServerProcess
+
+    data = tmp_path / "data"
+    srv = ServerProcess(data, args=["--workers", "2"]).start()
+    try:
+        col = httpx.post(f"{srv.url}/v1/collection", json={"title": "w2"}, headers=srv.headers).json()["collection_id"]
+        files = [write_audio(tmp_path / f"w{i}.wav", "wav", seconds=2.0, freq=300.0 + 50 * i) for i in range(3)]
+        ids = upload_tracks(Client(srv.headers), [srv], col, files)
+        status = wait_terminal(Client(srv.headers), [srv], ids)
+        assert [status[t] for t in ids] == ["ready"] * 3
+
+        folder = data / "metrics" / str(srv.port)
+        pids_with_jobs, pids_with_requests = set(), set()
+        for path in folder.glob("*.db"):
+            pid = path.stem.rsplit("_", 1)[-1]
+            for key, value, *_ in MmapedDict.read_all_values_from_file(str(path)):
+                name, sample, labels, _help = _json.loads(key)
+                if sample == "tonearm_jobs_started_total" and labels.get("job") == "processing.track" and value:
+                    pids_with_jobs.add(pid)
+                if sample == "tonearm_http_request_duration_seconds_sum" and value:
+                    pids_with_requests.add(pid)
+        assert pids_with_jobs == {str(srv.proc.pid)}  # one consumer, in the supervisor process
+        assert str(srv.proc.pid) not in pids_with_requests and pids_with_requests  # API children answer
+
+        body = httpx.get(f"{srv.url}/metrics").text
+        assert 'tonearm_tracks_finished_total{status="ready"} 3.0' in body  # written by the supervisor
+    finally:
+        srv.stop()

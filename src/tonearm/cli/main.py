@@ -113,6 +113,8 @@ def _multiprocess_metrics(settings: Settings, port: int) -> None:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    if "prometheus_client" in sys.modules:  # too late for this process: its samples would be missing
+        raise RuntimeError("prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR was set")
 
 
 @app.command()
@@ -130,11 +132,12 @@ def serve(
     import uvicorn
 
     from tonearm import logging as tlog
-    from tonearm.jobs.queue import is_external
 
     settings = _settings(host=host, port=port)
     if workers > 1 and settings.metrics_enabled:
-        _multiprocess_metrics(settings, port)
+        _multiprocess_metrics(settings, port)  # before anything imports prometheus_client
+    from tonearm.jobs.queue import is_external
+
     tlog.configure(settings.log_format, log_level)
     embedded = settings.database_url.startswith("sqlite")
     _prepare(settings, migrate=embedded)
