@@ -15,6 +15,10 @@ EXPOSE_HEADERS = b"Content-Length, Content-Range, Accept-Ranges, ETag, Content-D
 
 
 MAX_JSON_BODY = 1024 * 1024  # API bodies are small JSON documents; bytes go to /u/ upload URLs
+# The HTTP parser (httptools) sets no bound of its own on request headers; a front proxy should
+# (nginx: large_client_header_buffers), and the app refuses what is past these with a 431.
+MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADER_COUNT = 200
 
 
 class RequestContextMiddleware:
@@ -32,6 +36,10 @@ class RequestContextMiddleware:
         token = request_id_var.set(rid)
         headers = dict(scope["headers"]) if scope["method"] == "OPTIONS" else None
         try:
+            raw = scope["headers"]
+            if len(raw) > MAX_HEADER_COUNT or sum(len(k) + len(v) for k, v in raw) > MAX_HEADER_BYTES:
+                await _answer(send, rid, 431, "Request headers too large")
+                return
             if headers is not None and b"access-control-request-method" in headers:
                 await self._preflight(headers, send)
                 return
@@ -111,8 +119,12 @@ class RequestContextMiddleware:
 
 
 async def _server_error(send, rid: str) -> None:
-    body = dumps({"ok": False, "message": "Internal server error", "api_request_id": rid})
-    await send({"type": "http.response.start", "status": 500, "headers": [
+    await _answer(send, rid, 500, "Internal server error")
+
+
+async def _answer(send, rid: str, status: int, message: str) -> None:
+    body = dumps({"ok": False, "message": message, "api_request_id": rid})
+    await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"access-control-allow-origin", b"*"),
@@ -123,11 +135,4 @@ async def _server_error(send, rid: str) -> None:
 
 
 async def _too_large(send, rid: str) -> None:
-    body = dumps({"ok": False, "message": f"Request body exceeds {MAX_JSON_BODY} bytes", "api_request_id": rid})
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"access-control-allow-origin", b"*"),
-        (b"x-request-id", rid.encode()),
-    ]})
-    await send({"type": "http.response.body", "body": body})
+    await _answer(send, rid, 413, f"Request body exceeds {MAX_JSON_BODY} bytes")
