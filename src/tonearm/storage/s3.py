@@ -143,3 +143,43 @@ class S3Storage:
         conditions = [["content-length-range", 1, int(max_bytes)], ["starts-with", "$Content-Type", content_type_prefix]]
         return self.client.generate_presigned_post(self.bucket, self.object_key(key), Conditions=conditions,
                                                    ExpiresIn=max(1, int(expires_in)))
+
+    # ---- client-side multipart uploads (Tonearm extension for large originals)
+    def multipart_start(self, key: str) -> str:
+        return self.client.create_multipart_upload(Bucket=self.bucket, Key=self.object_key(key),
+                                                   ContentType="application/octet-stream")["UploadId"]
+
+    def presign_part(self, key: str, upload_id: str, number: int, size: int, expires_in: int) -> str:
+        """A part URL with its exact Content-Length signed in: S3 refuses a part of any other size."""
+        params = {"Bucket": self.bucket, "Key": self.object_key(key), "UploadId": upload_id,
+                  "PartNumber": int(number), "ContentLength": int(size)}
+        return self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=max(1, int(expires_in)))
+
+    def multipart_parts(self, key: str, upload_id: str) -> list[dict] | None:
+        """[{PartNumber, ETag, Size}] uploaded so far, or None when the upload is gone (completed/aborted)."""
+        parts: list[dict] = []
+        kwargs = {"Bucket": self.bucket, "Key": self.object_key(key), "UploadId": upload_id}
+        try:
+            while True:
+                page = self.client.list_parts(**kwargs)
+                parts += [{"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]}
+                          for p in page.get("Parts", [])]
+                if not page.get("IsTruncated"):
+                    return parts
+                kwargs["PartNumberMarker"] = page["NextPartNumberMarker"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchUpload", "404"):
+                return None
+            raise
+
+    def multipart_complete(self, key: str, upload_id: str, parts: list[dict]) -> None:
+        listed = [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in sorted(parts, key=lambda p: p["PartNumber"])]
+        self.client.complete_multipart_upload(Bucket=self.bucket, Key=self.object_key(key), UploadId=upload_id,
+                                              MultipartUpload={"Parts": listed})
+
+    def multipart_abort(self, key: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.object_key(key), UploadId=upload_id)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+                raise

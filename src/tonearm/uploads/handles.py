@@ -44,9 +44,9 @@ def _s3_expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetim
     return min(_expiry(settings, expires_at), cap).replace(microsecond=0)
 
 
-def _complete_url(settings: Settings, path: str, expires_at: dt.datetime) -> str:
+def _complete_url(settings: Settings, path: str, expires_at: dt.datetime, extra: dict | None = None) -> str:
     # A client that finishes its PUT just before the URL expires may still say so a little later.
-    return _signed(settings, path, expires_at + dt.timedelta(seconds=settings.session_ttl_default))
+    return _signed(settings, path, expires_at + dt.timedelta(seconds=settings.session_ttl_default), extra)
 
 
 def upload_limit(settings: Settings, track) -> int:
@@ -65,6 +65,7 @@ def track_upload_handle(settings: Settings, track, expires_at: dt.datetime | Non
             "ttl": _ttl(exp),
             "expires_at": iso(exp),
             "complete_url": _complete_url(settings, f"/u/{track.id}/complete", exp),
+            "multipart_url": _signed(settings, f"/u/{track.id}/multipart", exp),  # Tonearm extension
         }
     return _handle(settings, "PUT", f"/u/{track.id}", _expiry(settings, expires_at), {"max": upload_limit(settings, track)})
 

@@ -255,7 +255,11 @@ async def complete_track_upload(track_id: uuid.UUID, request: Request):
     """Idempotent: the first call that finds the object moves the track to processing."""
     from tonearm.uploads.completion import check_track
 
-    _verify(request)
+    params = _verify(request)
+    if params.get("upload_id"):  # a multipart upload: finish it first (see uploads/multipart.py)
+        from tonearm.uploads.multipart import finish
+
+        await run_in_threadpool(finish, _deps(request), track_id, params["upload_id"], int(params.get("size") or 0))
     outcome = await run_in_threadpool(check_track, _deps(request), track_id)
     if outcome.state == "waiting":
         raise Conflict("The upload has not reached storage yet; PUT the file to upload_url first")
@@ -264,6 +268,21 @@ async def complete_track_upload(track_id: uuid.UUID, request: Request):
     if outcome.state == "rejected":
         raise TooLarge(outcome.reason or "The upload was rejected")
     return ok(track_id=track_id, size=outcome.size, track_status_id=outcome.track_status_id)
+
+
+@router.post("/u/{track_id}/multipart")
+async def start_multipart_upload(track_id: uuid.UUID, request: Request):
+    """Tonearm extension for large files in S3 mode: body {"size": bytes} → part URLs."""
+    from tonearm.uploads.multipart import start
+
+    params = _verify(request)
+    try:
+        body = await request.json()
+    except ValueError:
+        raise Invalid("Malformed JSON body") from None
+    size = body.get("size") if isinstance(body, dict) else None
+    plan = await run_in_threadpool(start, _deps(request), track_id, size, int(params["expires"]))
+    return ok(track_id=track_id, **plan)
 
 
 @router.post("/u/{track_id}/cover/complete")
