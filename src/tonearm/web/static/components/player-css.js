@@ -1,11 +1,11 @@
 // Styles of <tonearm-player> (kept apart from its logic).
 export const PLAYER_CSS = `
-:host{--bg:#fff;--fg:#15171c;--muted:#667085;--line:#e4e7ec;--soft:#f4f5f7;--accent:var(--accent-l,#2f6fdf);
+:host{--bg:#fff;--fg:#15171c;--muted:#667085;--line:#e4e7ec;--soft:#f4f5f7;--wave:#cdd2db;--accent:var(--accent-l,#2f6fdf);
 display:block;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
 container-type:inline-size;outline:none}
-:host([theme=dark]){--bg:#16181d;--fg:#f2f4f7;--muted:#98a2b3;--line:#2b2f38;--soft:#21242b;--accent:var(--accent-d,#7aa7ff)}
+:host([theme=dark]){--bg:#16181d;--fg:#f2f4f7;--muted:#98a2b3;--line:#2b2f38;--soft:#21242b;--wave:#3b404c;--accent:var(--accent-d,#7aa7ff)}
 @media (prefers-color-scheme:dark){:host(:not([theme=light])){--bg:#16181d;--fg:#f2f4f7;--muted:#98a2b3;
---line:#2b2f38;--soft:#21242b;--accent:var(--accent-d,#7aa7ff)}}
+--line:#2b2f38;--soft:#21242b;--wave:#3b404c;--accent:var(--accent-d,#7aa7ff)}}
 :host(:focus-visible) .card{box-shadow:0 0 0 2px var(--accent)}
 *{box-sizing:border-box}
 .card{background:var(--bg);border:1px solid var(--line);border-radius:14px;padding:14px;display:grid;
@@ -37,7 +37,7 @@ background:var(--bg);border:1px solid var(--line);border-radius:10px;box-shadow:
 .menu button{width:100%;justify-content:space-between;text-align:left;font-size:13px;padding:8px 10px}
 .menu button[aria-checked=true]{color:var(--accent);font-weight:600}
 .menu small{color:var(--muted);font-weight:400}
-tonearm-waveform{--tonearm-waveform-progress-color:var(--accent);--tonearm-waveform-color:var(--line);
+tonearm-waveform{--tonearm-waveform-progress-color:var(--accent);--tonearm-waveform-color:var(--wave);
 --tonearm-focus:var(--accent);--tonearm-waveform-height:56px}
 :host([size=small]) tonearm-waveform{--tonearm-waveform-height:32px}
 :host([size=large]) tonearm-waveform{--tonearm-waveform-height:80px}
