@@ -202,14 +202,22 @@ def on(api, url: str) -> str:
 
 
 def upload_tracks(client: Client, apis, collection_id: str, files: list[Path], *, start: int = 0) -> list[str]:
-    """Create each track on one API process and PUT its bytes to the other (round robin)."""
+    """Create each track on one API process and send its bytes through the other (round robin):
+    a PUT to the receiving API process, or (S3 storage) a PUT to the bucket and the signed
+    completion call to the receiving API process."""
     ids = []
     for n, path in enumerate(files, start):
         creator, receiver = apis[n % len(apis)], apis[(n + 1) % len(apis)]
         r = client.post(f"{creator.url}/v1/track", json={"collection_id": collection_id, "file_name": path.name})
         assert r.status_code == 200, r.text
         body = r.json()
-        r = client.put(on(receiver, body["track_upload"]["upload_url"]), content=path.read_bytes())
+        handle = body["track_upload"]
+        if handle.get("complete_url"):
+            put = httpx.put(handle["upload_url"], content=path.read_bytes(), timeout=60)
+            assert put.status_code == 200, put.text
+            r = client.post(on(receiver, handle["complete_url"]))
+        else:
+            r = client.put(on(receiver, handle["upload_url"]), content=path.read_bytes())
         assert r.status_code == 200, r.text
         ids.append(body["track_id"])
     return ids

@@ -1,4 +1,4 @@
-"""Scale mode end to end: PostgreSQL + Redis queue + shared storage, two `tonearm serve
+"""Scale mode end to end: PostgreSQL + Redis queue + S3 storage, two `tonearm serve
 --no-worker` API processes and two `tonearm worker` processes. Uploads go through both API
 processes, both workers process, every track ends ready with one file per variant, and play
 sessions are served by either API process."""
@@ -15,15 +15,18 @@ from tests.audiogen import write_audio
 from tests.jobs.cluster import (CLI, Client, Cluster, drop_database, files_per_variant, on, private_database,
                                 upload_tracks, wait_terminal)
 from tests.jobs.redis_server import REDIS_SERVER
+from tests.storage.s3server import s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
 
 LADDER = {"original", "hq", "lq", "preview", "levels", "waveform", "peaks"}  # no cover art in these files
 
 
 @pytest.fixture
-def cluster(tmp_path):
+def cluster(tmp_path, s3_bucket, s3_endpoint):  # noqa: F811
+    """Shared storage is an S3 bucket (moto's S3 server), so no process shares a disk."""
     if REDIS_SERVER is None:
         pytest.skip("redis-server is not installed")
-    c = Cluster(tmp_path / "cluster").start()
+    c = Cluster(tmp_path / "cluster", storage_env={
+        "TONEARM_STORAGE_URL": f"s3://{s3_bucket}/scale", "TONEARM_S3_ENDPOINT_URL": s3_endpoint}).start()
     yield c
     c.stop()
 
