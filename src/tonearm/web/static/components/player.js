@@ -330,7 +330,8 @@ export class TonearmPlayer extends HTMLElement {
   }
 
   _key(e) {
-    if (e.target !== this || e.altKey || e.ctrlKey || e.metaKey) return;
+    const origin = e.composedPath()[0];  // keys typed on a button or menu item are theirs
+    if ((origin !== this && origin !== this.ui.wave) || e.altKey || e.ctrlKey || e.metaKey) return;
     const vol = () => parseFloat(this.getAttribute('volume') ?? '1');
     const acts = {
       ' ': () => this.toggle(), k: () => this.toggle(),

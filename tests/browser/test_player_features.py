@@ -1,0 +1,73 @@
+"""<tonearm-player> details: keyboard, preview clips on the full timeline, loudness, Media Session, looks."""
+
+from __future__ import annotations
+
+from tests.browser.test_player import PLAYER, open_embed, state, wait_playing_past
+
+
+def test_keyboard_space_and_arrows(page, catalog):
+    open_embed(page, catalog, variants=["hq"])
+    page.focus("tonearm-player")
+    page.keyboard.press("Space")
+    wait_playing_past(page, 0.3)
+    before = state(page)["time"]
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {PLAYER}.audio.currentTime >= {before + 4.5}")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("tonearm-player", "volume") == "0.90"
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => {PLAYER}.audio.paused")
+    # space on a focused button acts once (the button's own click), not twice
+    page.focus("tonearm-player .play")
+    page.keyboard.press("Space")
+    wait_playing_past(page, state(page)["time"] + 0.2)
+    assert page.get_attribute("tonearm-player .play", "aria-label") == "Pause"
+
+
+def test_preview_clip_sits_in_the_full_timeline(page, catalog):
+    ses = open_embed(page, catalog, scope="track", variants=["preview"])
+    clip = ses["first_track"]["variants"][0]["data"]
+    full = ses["first_track"]["track"]["duration"]
+    wave = page.locator("tonearm-player tonearm-waveform")
+    assert float(wave.get_attribute("region-start")) == clip["capture_start"]
+    assert float(wave.get_attribute("region-end")) == clip["capture_end"]
+    assert abs(float(wave.get_attribute("duration")) - full) < 0.01
+    assert page.locator("tonearm-player .badge").is_visible()
+    page.click("tonearm-player .play")
+    wait_playing_past(page, 0.5)
+    st = state(page)
+    assert clip["capture_start"] + 0.4 <= st["position"] <= clip["capture_end"]
+    assert float(wave.get_attribute("progress")) >= clip["capture_start"]
+    # seeking before the clip lands on its start, not outside it
+    page.evaluate(f"{PLAYER}.seek(0)")
+    assert state(page)["time"] < 0.5 and state(page)["position"] >= clip["capture_start"]
+
+
+def test_loudness_toggle_changes_the_gain(page, catalog):
+    ses = open_embed(page, catalog, variants=["hq"])
+    gain_db = ses["first_track"]["normalization_gain_db"]
+    assert gain_db is not None
+    norm = page.locator("tonearm-player .norm")
+    assert norm.is_visible() and norm.get_attribute("aria-pressed") == "true"
+    page.click("tonearm-player .play")
+    wait_playing_past(page, 0.2)
+    expected = 10 ** (gain_db / 20)
+    gain = page.evaluate(f"() => {{ const p = {PLAYER}; return p._gainNode ? p._gainNode.gain.value * p.audio.volume : p.audio.volume; }}")
+    assert abs(gain - expected) < 0.01, (gain, expected)
+    norm.click()
+    assert norm.get_attribute("aria-pressed") == "false"
+    gain = page.evaluate(f"() => {{ const p = {PLAYER}; return p._gainNode ? p._gainNode.gain.value * p.audio.volume : p.audio.volume; }}")
+    assert abs(gain - 1) < 0.01
+
+
+def test_media_session_and_looks(page, catalog):
+    open_embed(page, catalog, variants=["hq"])
+    meta = page.evaluate("({title: navigator.mediaSession.metadata.title, artist: navigator.mediaSession.metadata.artist,"
+                         " art: navigator.mediaSession.metadata.artwork.length})")
+    assert meta == {"title": "Morning Light", "artist": "The Tonearms", "art": 3}
+    accent = page.evaluate(f"getComputedStyle({PLAYER}).getPropertyValue('--accent-l').trim()")
+    assert accent.startswith("#")
+    page.evaluate(f"{PLAYER}.setAttribute('theme', 'dark')")
+    bg = page.evaluate(f"getComputedStyle({PLAYER}.shadowRoot.querySelector('.card')).backgroundColor")
+    assert bg == "rgb(22, 24, 29)"
+    assert page.locator("tonearm-player .cover").get_attribute("alt") == "Cover of Morning Light"
