@@ -228,3 +228,13 @@ def test_session_track_status_notices_the_upload(client, org, settings, queue):
     httpx.put(body["track_upload"]["upload_url"], content=AUDIO).raise_for_status()
     assert client.get(url).json()["track_status_id"] == "processing"
     assert _jobs(queue) == [body["track_id"]]
+
+
+def test_deleting_a_waiting_track_removes_objects_nobody_reported(client, org, app):
+    body = _session_track(client, org)
+    httpx.put(body["track_upload"]["upload_url"], content=AUDIO).raise_for_status()
+    _post_form(body["track_cover_upload"], cover_jpeg(64), "image/jpeg").raise_for_status()
+    index = body["track"]["index"]  # no GET: nothing has noticed the objects
+    assert client.delete(f"/v1/track/{body['track_id']}", headers=org.headers).status_code == 200
+    assert app.state.storage.stat(keys.original(index)) is None
+    assert app.state.storage.stat(keys.cover_upload(index)) is None

@@ -15,6 +15,7 @@ from tonearm.catalog.models import Collection, Track, TrackFile, Variant
 from tonearm.catalog.service import get_collection, get_creator
 from tonearm.db.paging import paged
 from tonearm.errors import Conflict, Invalid, NotFound, Unprocessable
+from tonearm.storage import keys as storage_keys
 
 PLAYABLE = ("ready", "incomplete", "fallback", "fallback_processing", "processing")
 
@@ -106,7 +107,9 @@ def object_keys(db: Session, track_ids: list[uuid.UUID]) -> list[str]:
     if not track_ids:
         return keys
     for t in db.scalars(select(Track).where(Track.id.in_(track_ids))):
-        keys += [k for k in (t.original_key, t.cover_key) if k]
+        # The conventional upload keys too: with S3 an upload can land before Tonearm notices it.
+        keys += list(dict.fromkeys(k for k in (t.original_key, t.cover_key, storage_keys.original(t.index),
+                                               storage_keys.cover_upload(t.index)) if k))
         for size in (t.cover_sizes or {}).values():
             if isinstance(size, dict) and size.get("key"):
                 keys.append(size["key"])
