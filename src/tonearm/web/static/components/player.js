@@ -1,12 +1,13 @@
 // <tonearm-player>: plays a play session (collection, track or playlist) of a Tonearm or AudioDN
 // server. Drop-in for <audiodn-player>: api-key + scope + id, or play-session-id.
-import { ApiError, api, apiBase, define, esc, fmtBytes, fmtTime, icon } from './shared.js';
+import { ApiError, api, apiBase, define, fmtTime, icon } from './shared.js';
+import { mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
 import { PLAYER_CSS } from './player-css.js';
 import './waveform.js';
 
 const AUDIO_RE = /\.(m4a|mp4|mp3|ogg|oga|opus|webm|flac|wav|aac)$/i;
 const isAudio = (v) => (v.content_type || '').startsWith('audio/') || AUDIO_RE.test(v.path || v.url || '');
-const isPreview = (v) => !!(v.data && v.data.capture_start != null);
+export const isPreview = (v) => !!(v.data && v.data.capture_start != null);
 
 export class TonearmPlayer extends HTMLElement {
   static observedAttributes = ['api-key', 'play-session-id', 'scope', 'id', 'variants', 'volume',
@@ -66,6 +67,7 @@ export class TonearmPlayer extends HTMLElement {
     ui.download.addEventListener('click', () => this.download());
     ui.norm.addEventListener('click', () => { this.normalize = !this.normalize; this._applyGain(); });
     ui.qbtn.addEventListener('click', () => this._menu(ui.menu.hidden));
+    ui.menu.addEventListener('keydown', (e) => { if (e.key === 'Escape') { this._menu(false); ui.qbtn.focus(); } });
     ui.error.querySelector('.retry').addEventListener('click', () => this.load());
     ui.wave.addEventListener('seek', (e) => this.seek(e.detail.time));
     ui.wave.addEventListener('scrub', (e) => { ui.cur.textContent = fmtTime(e.detail.time); });
@@ -370,54 +372,10 @@ export class TonearmPlayer extends HTMLElement {
   }
 
   // ------------------------------------------------------------------ rendering
-  _renderList() {
-    const ui = this.ui;
-    ui.list.hidden = this.tracks.length < 2 || this.getAttribute('size') === 'small';
-    ui.list.innerHTML = this.tracks.map((t, n) => `<li><button aria-current="${n === this.index}">
-      <span class="n">${n + 1}</span><span class="t">${esc(t.player_title || t.file_name || 'Untitled')}</span>
-      <span class="d">${fmtTime(t.duration)}</span></button></li>`).join('');
-    ui.list.querySelectorAll('button').forEach((b, n) => b.addEventListener('click', () => this.select(n, { autoplay: true })));
-  }
-
-  _renderMenu() {
-    const ui = this.ui, cur = this.variant?.variant.index;
-    ui.qbtn.hidden = this.variants.length < 2;
-    ui.qbtn.textContent = cur || '';
-    ui.menu.innerHTML = this.variants.map((v) => {
-      const p = v.props || {};
-      const info = [p.codec && p.codec.toUpperCase(), p.bitrate && `${p.bitrate >= 1000 ? Math.round(p.bitrate / 1000) : p.bitrate} kbps`, fmtBytes(v.size)]
-        .filter(Boolean).join(' · ');
-      return `<li role="none"><button role="menuitemradio" aria-checked="${v.variant.index === cur}" data-v="${esc(v.variant.index)}">
-        <span>${esc(v.variant.index.toUpperCase())}</span><small>${esc(info)}</small></button></li>`;
-    }).join('');
-    ui.menu.querySelectorAll('button').forEach((b) => b.addEventListener('click', () => {
-      this.setQuality(b.dataset.v);
-      this._menu(false);
-      ui.qbtn.focus();
-    }));
-  }
-
-  _menu(open) {
-    this.ui.menu.hidden = !open;
-    this.ui.qbtn.setAttribute('aria-expanded', String(open));
-    if (open) this.ui.menu.querySelector('[aria-checked=true]')?.focus();
-  }
-
-  _mediaSession() {
-    if (!('mediaSession' in navigator) || !window.MediaMetadata) return;
-    const c = this.payload.cover_image || {};
-    navigator.mediaSession.metadata = new MediaMetadata({
-      title: this.ui.title.textContent, artist: this.ui.subtitle.textContent,
-      artwork: ['small', 'regular', 'large'].filter((n) => c[n]).map((n) => ({
-        src: c[n].url, sizes: `${c[n].width}x${c[n].height}`, type: 'image/jpeg' })),
-    });
-    const on = (a, f) => { try { navigator.mediaSession.setActionHandler(a, f); } catch { /* unsupported */ } };
-    on('play', () => this.play());
-    on('pause', () => this.pause());
-    on('nexttrack', this.tracks.length > 1 ? () => this.next() : null);
-    on('previoustrack', this.tracks.length > 1 ? () => this.previous() : null);
-    on('seekto', (d) => this.seek(d.seekTime));
-  }
+  _renderList() { renderList(this); }
+  _renderMenu() { renderMenu(this); }
+  _menu(open) { toggleMenu(this, open); }
+  _mediaSession() { mediaSession(this); }
 
   _error(err) {
     const box = this.ui.error;
