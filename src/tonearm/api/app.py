@@ -6,6 +6,8 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tonearm import __version__
@@ -71,6 +73,20 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
         if exc.status_code == 404 and message == "Not Found":
             message = "No such route"
         return error(exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    async def _database_down(_request: Request, exc: DBAPIError):
+        # A dropped or unreachable database (restart, failover, network): fail fast with a 503 the
+        # client can retry; the pool's pre-ping replaces dead connections once it is back.
+        if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+            log.warning("database unavailable: %s", str(exc.orig or exc).splitlines()[0][:200])
+            return error(503, "The database is unavailable; try again shortly", {"Retry-After": "2"})
+        log.exception("database error", exc_info=exc)
+        return error(500, "Internal server error")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_request: Request, _exc: PoolTimeout):
+        return error(503, "The server is busy; try again shortly", {"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception):

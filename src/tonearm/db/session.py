@@ -30,7 +30,10 @@ def get_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Fail fast when the server is down (connect timeout, pool wait) so requests answer 503 promptly.
+    connect_args = {} if "connect_timeout" in url else {"connect_timeout": 3}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                         connect_args=connect_args)
 
 
 def get_sessionmaker(url: str) -> sessionmaker[Session]:

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from tonearm.catalog.models import Collection, Track, TrackFile
 from tonearm.catalog.tracks import variants_for_track
@@ -127,7 +128,12 @@ def process_collection_cover(collection_id: str) -> None:
 @periodic("processing.reap")
 def reap() -> None:
     ctx = context()
-    for tid in lease.stale_tracks(ctx.settings.database_url, idle_seconds=ctx.settings.reap_interval_seconds * 2):
+    try:
+        stale = lease.stale_tracks(ctx.settings.database_url, idle_seconds=ctx.settings.reap_interval_seconds * 2)
+    except OperationalError as exc:  # database away (restart, failover): the next sweep catches up
+        log.warning("processing.reap skipped: database unavailable (%s)", str(exc.orig or exc).splitlines()[0][:200])
+        return
+    for tid in stale:
         ctx.queue.enqueue("processing.track", str(tid))
     from tonearm.uploads.completion import Deps, sweep
 
