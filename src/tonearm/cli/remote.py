@@ -308,8 +308,7 @@ def play(
 ):
     """Create a play session and print its id, expiry and an embed link.
 
-    The link is {url}/embed/{play_session_id}; the embed page itself arrives in a later
-    Tonearm release (until then use the session id with GET /v1/play_session/{id})."""
+    The link is {url}/embed/{play_session_id}: a player page for the session (also fit for an iframe)."""
     given = [v for v in (collection, track, playlist) if v]
     if len(given) != 1:
         die("give exactly one of --collection, --track or --playlist", 2)
