@@ -30,6 +30,11 @@ def test_dashboard_lists_plays_and_mints_keys(page, catalog):
     page.wait_for_selector("#keys .keyrow")
     text = page.locator("#keys .keyrow").first.inner_text()
     assert "/v1/share/tnm_" in text and "/embed/track/" in text
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=catalog.server.url)
+    page.click("#keys .keyrow button[aria-label='Copy share link snippet']")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"{catalog.server.url}/v1/share/tnm_") and copied in text
+    assert catalog.api.get(copied.replace(catalog.server.url, ""), follow_redirects=False).status_code == 302
     # the share snippet's iframe URL is a working embed page: its player opens a session for the key
     src = page.locator("#keys .keyrow pre").nth(1).inner_text().split('src="')[1].split('"')[0]
     page.goto(src)

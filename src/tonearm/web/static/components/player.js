@@ -391,12 +391,19 @@ export class TonearmPlayer extends HTMLElement {
   }
 
   /** Download the current track in the current quality (only when the session allows it). */
-  async download() {
+  async download(renew = true) {
     const v = this.variant;
     if (!v) return;
     const tid = this.tracks[this.index].id;
     try {
-      const data = await api(this.base, `/v1/play/${this.sid}/${tid}/${encodeURIComponent(v.variant.index)}/download`);
+      let data;
+      try {
+        data = await api(this.base, `/v1/play/${this.sid}/${tid}/${encodeURIComponent(v.variant.index)}/download`);
+      } catch (err) {
+        if (!(renew && err instanceof ApiError && err.status === 410 && this.canRenew)) throw err;
+        await this.refresh();  // the session ran out: renew it, then ask again
+        return this.download(false);
+      }
       const a = document.createElement('a');
       a.href = data.download.url;
       a.download = '';
