@@ -8,6 +8,7 @@ POST /u/collection/{collection_id}/cover
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import uuid
 from pathlib import Path
@@ -26,6 +27,7 @@ from tonearm.storage import keys
 from tonearm.uploads.handles import MAX_COVER_BYTES
 
 router = APIRouter(tags=["upload targets"])
+log = logging.getLogger("tonearm.uploads")
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 
 
@@ -150,11 +152,14 @@ async def put_track_file(track_id: uuid.UUID, request: Request):
         if size == 0:
             raise Invalid("Empty upload: the request body has no bytes")
         status = await run_in_threadpool(_store_original, app, track_id, index, tmp, size, sha256)
-    except ClientDisconnect:
-        await run_in_threadpool(_release, app.state.sessionmaker, track_id)
-        raise Invalid("The client disconnected before the upload finished") from None
-    except BaseException:
-        await run_in_threadpool(_release, app.state.sessionmaker, track_id)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)  # free the space first: the database may live on the same full disk
+        try:
+            await run_in_threadpool(_release, app.state.sessionmaker, track_id)
+        except Exception:  # keep the original error for the client; a retry after recovery releases it
+            log.warning("could not release the upload claim of track %s", track_id, exc_info=True)
+        if isinstance(exc, ClientDisconnect):
+            raise Invalid("The client disconnected before the upload finished") from None
         raise
     finally:
         tmp.unlink(missing_ok=True)
