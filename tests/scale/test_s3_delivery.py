@@ -132,6 +132,8 @@ def test_direct_mode_streams_ranges_from_s3(make_client, org):
     assert r.headers["content-range"] == f"bytes 1000-1999/{len(DATA)}"
     r = c.get(url, headers={"Range": "bytes=-10"})
     assert r.status_code == 206 and r.content == DATA[-10:]
+    multi = c.get(url, headers={"Range": "bytes=0-9,200-209"})  # several ranges: the whole file (RFC 9110 allows it)
+    assert multi.status_code == 200 and multi.content == DATA
     h = c.head(url, headers={"Range": "bytes=0-99"})
     assert h.status_code == 206 and h.content == b"" and h.headers["content-length"] == "100"
     r = c.get(url, headers={"Range": f"bytes={len(DATA)}-"})
