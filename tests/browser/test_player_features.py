@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.browser.test_player import PLAYER, open_embed, state, wait_playing_past
 
 
@@ -71,3 +73,59 @@ def test_media_session_and_looks(page, catalog):
     bg = page.evaluate(f"getComputedStyle({PLAYER}.shadowRoot.querySelector('.card')).backgroundColor")
     assert bg == "rgb(22, 24, 29)"
     assert page.locator("tonearm-player .cover").get_attribute("alt") == "Cover of Morning Light"
+
+
+GONE = '{"ok": false, "message": "This play session has expired; create a new one", "api_request_id": "x"}'
+
+
+def _keyed_player(page, catalog, other_origin, name: str) -> None:
+    from tests.browser.test_player import player_page
+
+    page.goto(other_origin(name, player_page(catalog, {
+        "api-key": catalog.player_key, "scope": "collection", "id": catalog.collection_id, "variants": "hq",
+        "api-url": catalog.server.url})))
+    page.wait_for_function(f"() => {PLAYER}?.payload")
+
+
+def test_a_410_from_the_api_renews_the_session(page, catalog, other_origin):
+    _keyed_player(page, catalog, other_origin, "gone.html")
+    first = state(page)["sid"]
+    answered = []
+
+    def gone_once(route):
+        if not answered:
+            answered.append(route.request.url)
+            route.fulfill(status=410, content_type="application/json", body=GONE)
+        else:
+            route.continue_()
+
+    page.route("**/v1/play/**", gone_once)
+    with page.expect_request(lambda r: r.method == "POST" and "/v1/play_session/collection" in r.url):
+        page.click("tonearm-player .next")
+    page.wait_for_function(f"() => {PLAYER}.shadowRoot.querySelector('.title').textContent === 'Second Wind'")
+    assert answered and state(page)["sid"] != first
+    assert page.locator("tonearm-player .error").is_hidden()
+
+
+def test_a_refused_audio_url_renews_and_resumes(page, catalog, other_origin):
+    refused = []
+
+    def forbid_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(status=403, content_type="application/json", body=GONE)
+        else:
+            route.continue_()
+
+    opened = []
+    page.on("request", lambda r: opened.append(r.url) if r.method == "POST" and "/v1/play_session/" in r.url else None)
+    page.route("**/d/*_hq.m4a*", forbid_once)  # the first audio request is refused, as for an expired URL
+    _keyed_player(page, catalog, other_origin, "refused.html")
+    deadline = time.time() + 15
+    while len(opened) < 2 and time.time() < deadline:  # the media error made the player open a new session
+        page.wait_for_timeout(100)
+    assert len(opened) == 2
+    page.click("tonearm-player .play")
+    wait_playing_past(page, 0.3)
+    assert len(refused) == 1 and state(page)["error"] is None
+    assert page.locator("tonearm-player .error").is_hidden()
