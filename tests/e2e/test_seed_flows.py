@@ -17,7 +17,9 @@ from tonearm.settings import Settings
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = ServerProcess(tmp_path_factory.mktemp("e2e") / "data").start()
+    # No job consumer: the test records the hq variant itself (the seed flows predate processing,
+    # which tests/e2e/test_processing_e2e.py covers); a worker would race it for the same file.
+    srv = ServerProcess(tmp_path_factory.mktemp("e2e") / "data", args=["--no-worker"]).start()
     yield srv
     srv.stop()
 
