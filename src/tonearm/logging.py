@@ -29,7 +29,8 @@ _PATTERNS = [
      r"\1" + REDACTED),
 ]
 # Attributes every LogRecord has; anything else a caller passed with `extra=` goes into the JSON.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName",
+                                                                        "color_message"}
 
 
 def redact(text: str) -> str:
@@ -109,6 +110,7 @@ def config(log_format: str = "text", level: str = "info") -> dict:
             "uvicorn.access": {"handlers": ["default"], "propagate": False,
                                "level": "WARNING" if json_lines else level},
             "huey": {"level": "WARNING" if level == "INFO" else level},
+            "alembic": {"level": "WARNING" if level == "INFO" else level},
         },
         "root": {"handlers": ["default"], "level": level},
     }

@@ -165,6 +165,7 @@ def serve(
             workers=workers,
             log_level=log_level,
             log_config=tlog.config(settings.log_format, log_level),
+            access_log=settings.log_format.lower() != "json",  # JSON mode writes tonearm.access lines instead
             proxy_headers=True,
         )
     finally:
