@@ -68,3 +68,18 @@ def test_axe_dashboard(page, catalog):
     page.wait_for_function("() => document.querySelector('#preview tonearm-player')?.payload")
     bad = [v for v in axe_violations(page) if v["impact"] in SERIOUS]
     assert bad == []
+
+
+def test_axe_dark_scheme_and_components_docs(browser, catalog):
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    try:
+        ses = catalog.play_session(variants=["hq", "lq"], is_downloadable=True)
+        page.goto(f"{catalog.server.url}/embed/{ses['play_session_id']}")
+        page.wait_for_function("() => document.querySelector('tonearm-player')?.payload")
+        assert [v for v in axe_violations(page) if v["impact"] in SERIOUS] == []
+        page.goto(f"{catalog.server.url}/docs/components")
+        page.wait_for_function("() => document.getElementById('demo-wave').levels.length === 320")
+        assert [v for v in axe_violations(page) if v["impact"] in SERIOUS] == []
+    finally:
+        context.close()

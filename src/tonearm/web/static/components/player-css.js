@@ -35,7 +35,7 @@ button[disabled]{opacity:.4;cursor:default}
 .menu{position:absolute;right:0;top:100%;z-index:5;margin:4px 0 0;padding:4px;list-style:none;min-width:230px;
 background:var(--bg);border:1px solid var(--line);border-radius:10px;box-shadow:0 8px 24px rgba(16,24,40,.16)}
 .menu button{width:100%;justify-content:space-between;text-align:left;font-size:13px;padding:8px 10px}
-.menu button[aria-checked=true]{color:var(--accent);font-weight:600}
+.menu button[aria-checked=true]{font-weight:600;box-shadow:inset 3px 0 var(--accent)}
 .menu small{color:var(--muted);font-weight:400}
 tonearm-waveform{--tonearm-waveform-progress-color:var(--accent);--tonearm-waveform-color:var(--wave);
 --tonearm-focus:var(--accent);--tonearm-waveform-height:56px}
@@ -50,7 +50,7 @@ max-height:240px;overflow:auto}
 .list .n{color:var(--muted);width:1.6em;font-variant-numeric:tabular-nums}
 .list .t{flex:1;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .list .d{color:var(--muted);font-variant-numeric:tabular-nums}
-.list button[aria-current=true]{color:var(--accent);font-weight:600;background:var(--soft)}
+.list button[aria-current=true]{font-weight:600;background:var(--soft);box-shadow:inset 3px 0 var(--accent)}
 .error{grid-column:1/-1;display:flex;align-items:center;gap:10px;padding:8px 10px;border-radius:8px;
 background:#fef3f2;color:#b42318;font-size:13px}
 :host([theme=dark]) .error{background:#3b1d1b;color:#fda29b}
