@@ -97,15 +97,16 @@ def drop_database(name: str) -> None:
 
 
 class Cluster:
-    def __init__(self, root: Path, *, apis: int = 2, workers: int = 2, concurrency: int = 1,
+    def __init__(self, root: Path, *, apis: int = 2, workers: int = 2, concurrency: int = 1, queue: str = "redis",
                  env: dict[str, str] | None = None, storage_env: dict[str, str] | None = None):
         self.root = root
         self.database_url, self._db_name = private_database()
-        self.redis = RedisServer(root / "redis")
+        self.redis = RedisServer(root / "redis") if queue == "redis" else None
+        queue_url = self.redis.url if self.redis else f"{self.database_url}?queue=scale"  # or the database itself
         self.key = "tnm_scale_" + uuid.uuid4().hex
         self.env = {
             "TONEARM_DATABASE_URL": self.database_url,
-            "TONEARM_QUEUE_URL": self.redis.url,
+            "TONEARM_QUEUE_URL": queue_url,
             "TONEARM_STORAGE_URL": f"file://{root / 'shared' / 'objects'}",
             "TONEARM_SECRET_KEY": "scale-secret-" + uuid.uuid4().hex,
             "TONEARM_BOOTSTRAP_KEY": self.key,
@@ -121,7 +122,8 @@ class Cluster:
         return subprocess.run([*CLI, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
 
     def start(self) -> "Cluster":
-        self.redis.start()
+        if self.redis:
+            self.redis.start()
         done = self.upgrade()
         assert done.returncode == 0, done.stderr
         for api in self.apis:  # one after the other: the first one bootstraps the organization
@@ -133,7 +135,8 @@ class Cluster:
     def stop(self) -> None:
         for proc in [*self.workers, *self.apis]:
             proc.stop()
-        self.redis.stop()
+        if self.redis:
+            self.redis.stop()
         drop_database(self._db_name)
 
     @property

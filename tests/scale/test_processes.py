@@ -87,6 +87,28 @@ def test_two_apis_two_workers(cluster, tmp_path):
     client.close()
 
 
+@pytest.mark.slow
+def test_postgresql_queue_two_workers(tmp_path):
+    """The same layout with PostgreSQL as the queue (no Redis): processes start together, create
+    the huey tables once, and share the work."""
+    c = Cluster(tmp_path / "pgq", apis=1, workers=2, queue="postgres").start()
+    try:
+        client = Client(c.headers)
+        files = [write_audio(tmp_path / f"p{i}.wav", "wav", seconds=2.0, freq=250.0 + 40 * i) for i in range(6)]
+        col = client.post(f"{c.apis[0].url}/v1/collection", json={"title": "pgq"}).json()["collection_id"]
+        ids = upload_tracks(client, c.apis, col, files)
+        status = wait_terminal(client, c.apis, ids)
+        assert [status.get(t) for t in ids] == ["ready"] * len(ids)
+        assert {tid: set(v.values()) for tid, v in files_per_variant(c).items()} == {t: {1} for t in ids}
+        started = [w.metrics().get(("tonearm_jobs_started_total", (("job", "processing.track"),)), 0)
+                   for w in c.workers]
+        assert sum(started) >= len(ids) and all(started), started
+        assert c.sql("select count(*) from huey_task") == [(0,)]  # every message taken
+        assert client.server_errors == []
+    finally:
+        c.stop()
+
+
 def test_serve_refuses_a_postgresql_schema_that_is_behind(tmp_path):
     url, name = private_database()
     try:
