@@ -32,11 +32,11 @@ button[disabled]{opacity:.4;cursor:default}
 .tools{display:flex;align-items:center;gap:2px;position:relative}
 .qbtn{font-size:12px;font-weight:600;border:1px solid var(--line);padding:4px 8px;text-transform:uppercase}
 .norm[aria-pressed=true]{color:var(--accent)}
-.menu{position:absolute;right:0;top:100%;z-index:5;margin:4px 0 0;padding:4px;list-style:none;min-width:230px;
+.menu{position:absolute;right:0;top:100%;z-index:5;margin:4px 0 0;padding:4px;list-style:none;min-width:270px;
 background:var(--bg);border:1px solid var(--line);border-radius:10px;box-shadow:0 8px 24px rgba(16,24,40,.16)}
 .menu button{width:100%;justify-content:space-between;text-align:left;font-size:13px;padding:8px 10px}
 .menu button[aria-checked=true]{font-weight:600;box-shadow:inset 3px 0 var(--accent)}
-.menu small{color:var(--muted);font-weight:400}
+.menu small{color:var(--muted);font-weight:400;white-space:nowrap}
 tonearm-waveform{--tonearm-waveform-progress-color:var(--accent);--tonearm-waveform-color:var(--wave);
 --tonearm-focus:var(--accent);--tonearm-waveform-height:56px}
 :host([size=small]) tonearm-waveform{--tonearm-waveform-height:32px}
