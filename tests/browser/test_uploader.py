@@ -67,3 +67,41 @@ def test_non_audio_files_are_ignored_and_limit_applies(page, catalog, other_orig
     page.wait_for_function("() => window.events.length > 0")
     assert page.evaluate("window.events[0].count") == 2
     assert page.locator("tonearm-uploader li").count() == 2
+
+
+def test_drop_then_retry_a_failed_upload(page, catalog, other_origin, tmp_path):
+    site = other_origin("drop.html", uploader_page(
+        catalog.server.url, f'api-key="{catalog.uploader_key}" collection-id="{catalog.collection_id}"'))
+    audio = write_audio(tmp_path / "dropped.wav", "wav", seconds=1.5)
+    page.goto(site)
+    count = catalog.api.get(f"/v1/collection/{catalog.collection_id}/track").json()["count"]
+    failed = []
+
+    def fail_first_put(route):
+        if route.request.method == "PUT" and not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=500, content_type="application/json",
+                          body='{"ok": false, "message": "Disk hiccup", "api_request_id": "x"}')
+        else:
+            route.continue_()
+
+    page.route("**/u/**", fail_first_put)
+    data = list(audio.read_bytes())
+    page.evaluate("""(bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], 'dropped.wav', {type: 'audio/wav'}));
+        const zone = document.querySelector('tonearm-uploader').shadowRoot.querySelector('.drop');
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", data)
+    row = page.locator("tonearm-uploader li")
+    row.locator("button").wait_for()
+    assert row.get_attribute("data-state") == "failed" and "Disk hiccup" in row.inner_text() and failed
+    row.locator("button").click()
+    page.wait_for_function("() => window.events.some(e => e.type === 'track-ready')", timeout=60000)
+    assert row.get_attribute("data-state") == "ready"
+    tid = [e for e in page.evaluate("window.events") if e["type"] == "track-ready"][0]["track_id"]
+    # the retry reused the track and its upload URL: one new track, not an orphan plus a copy
+    assert catalog.api.get(f"/v1/collection/{catalog.collection_id}/track").json()["count"] == count + 1
+    assert catalog.api.get(f"/v1/track/{tid}").json()["track"]["file_name"] == "dropped.wav"
+    catalog.api.delete(f"/v1/track/{tid}")

@@ -106,6 +106,7 @@ export class TonearmRecorder extends HTMLElement {
     const type = (this.recorder.mimeType || 'audio/webm').split(';')[0];
     const ext = type.includes('ogg') ? 'ogg' : type.includes('mp4') ? 'm4a' : 'webm';
     const stamp = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
+    this.memo = {};
     this.file = new File(this.chunks, `Recording ${stamp}.${ext}`, { type });
     this.ui.audio.src = URL.createObjectURL(this.file);
     this.ui.audio.hidden = false;
@@ -140,7 +141,7 @@ export class TonearmRecorder extends HTMLElement {
     if (!this.file) return null;
     this.ui.up.disabled = this.ui.again.disabled = true;
     try {
-      const { sid, trackId } = await this.client.upload(this.file, (loaded, total) => this._say(`Uploading ${Math.round((loaded / total) * 100)}%`));
+      const { sid, trackId } = await this.client.upload(this.file, (loaded, total) => this._say(`Uploading ${Math.round((loaded / total) * 100)}%`), this.memo);
       this._emit('file-uploaded', { file: this.file, track_id: trackId, upload_session_id: sid });
       this._say('Processing…');
       const data = await this.client.settle(sid, trackId);

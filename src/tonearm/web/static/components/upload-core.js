@@ -35,8 +35,18 @@ export class UploadClient {
     return this.pending;
   }
 
-  /** Create a track for `file` and upload it; resolves with {sid, trackId}. */
-  async upload(file, onProgress) {
+  /** Create a track for `file` and upload it; resolves with {sid, trackId}. `memo` keeps the track
+   *  and its upload URL between attempts: a failed PUT does not use the URL up, so a retry reuses it. */
+  async upload(file, onProgress, memo = {}) {
+    if (memo.target && Date.parse(memo.target.expires_at) > Date.now() + 5000) {
+      try {
+        await put(memo.target, file, onProgress);
+      } catch (err) {
+        if ([403, 404, 410].includes(err.status)) memo.target = null;  // used up or gone: a new track next time
+        throw err;
+      }
+      return { sid: memo.sid, trackId: memo.trackId };
+    }
     const sid = await this.session();
     let created;
     try {
@@ -48,7 +58,9 @@ export class UploadClient {
       }
       throw err;
     }
+    Object.assign(memo, { sid, trackId: created.track_id, target: created.track_upload });
     await put(created.track_upload, file, onProgress);
+    memo.target = null;  // the URL is single use
     return { sid, trackId: created.track_id };
   }
 

@@ -106,7 +106,7 @@ export class TonearmUploader extends HTMLElement {
       li.innerHTML = `<span class="name">${esc(file.name)}</span><span class="meta"></span>
         <div class="bar" role="progressbar" aria-label="${esc(file.name)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><i></i></div>`;
       this.list.append(li);
-      const item = { file, li, state: 'queued', progress: 0 };
+      const item = { file, li, state: 'queued', progress: 0, memo: {} };
       this.items.push(item);
       this._render(item);
     }
@@ -146,7 +146,7 @@ export class TonearmUploader extends HTMLElement {
         item.progress = loaded / total;
         this._render(item);
         this._emit('file-progress', { file: item.file, loaded, total });
-      });
+      }, item.memo);
       item.trackId = trackId;
       item.state = 'processing';
       this._render(item);
