@@ -129,3 +129,17 @@ def test_a_refused_audio_url_renews_and_resumes(page, catalog, other_origin):
     wait_playing_past(page, 0.3)
     assert len(refused) == 1 and state(page)["error"] is None
     assert page.locator("tonearm-player .error").is_hidden()
+
+
+def test_playlist_scope_in_playlist_order(page, catalog, other_origin):
+    from tests.browser.test_player import player_page
+
+    ids = catalog.track_ids
+    pl = catalog.api.post("/v1/playlist", json={"title": "Evening", "track_ids": [ids[2], ids[0]]}).json()["playlist_id"]
+    page.goto(other_origin("playlist.html", player_page(catalog, {
+        "api-key": catalog.player_key, "scope": "playlist", "id": pl, "api-url": catalog.server.url})))
+    page.wait_for_function(f"() => {PLAYER}?.payload")
+    titles = page.locator("tonearm-player .list .t").all_inner_texts()
+    assert titles == ["Third Coast", "Morning Light"]
+    assert state(page)["title"] == "Third Coast"
+    catalog.api.delete(f"/v1/playlist/{pl}")
