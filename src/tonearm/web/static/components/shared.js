@@ -62,18 +62,6 @@ export function define(name, cls) {
   if (!customElements.get(name)) customElements.define(name, cls);
 }
 
-/** A tiny element builder: h('button', {class: 'x', 'aria-label': 'Play'}, 'text', child). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  el.append(...children.filter((c) => c != null));
-  return el;
-}
-
 /** Inline SVG icons (24x24 paths). */
 const ICONS = {
   play: 'M8 5.5v13l11-6.5z',
