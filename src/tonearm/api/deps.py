@@ -27,7 +27,13 @@ def get_db(request: Request) -> Iterator[Session]:
 
 def current_principal(request: Request, db: Annotated[Session, Depends(get_db)]) -> Principal:
     settings: Settings = request.app.state.settings
-    principal = authenticate(db, secret_key=settings.secret_key, authorization=request.headers.get("authorization"))
+    try:
+        principal = authenticate(db, secret_key=settings.secret_key, authorization=request.headers.get("authorization"))
+    finally:
+        # End the read transaction now: FastAPI runs the endpoint in another threadpool call, and a
+        # connection held while waiting for a thread starves the pool under load (all threads then
+        # wait for connections held by requests that wait for threads).
+        db.rollback()
     limiter_for(request.app.state).key(principal.key_id)
     return principal
 

@@ -27,7 +27,10 @@ def get_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # At least as many connections as the request threadpool (40) has threads, so a request
+        # thread never waits for a connection (SQLite connections are cheap).
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                               pool_size=20, max_overflow=40, pool_timeout=10)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Fail fast when the server is down (connect timeout, pool wait) so requests answer 503 promptly.
