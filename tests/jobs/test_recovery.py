@@ -19,13 +19,22 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True
 
 
 @pytest.fixture
-def settings(database_url, tmp_path, redis_server) -> Settings:
+def queue_kind() -> str:
+    return "redis"
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, request, queue_kind) -> Settings:
+    if queue_kind == "redis":
+        queue_url = request.getfixturevalue("redis_server").url
+    else:  # the PostgreSQL queue, in Tonearm's own database
+        queue_url = f"{database_url}?queue=test-{uuid.uuid4().hex[:8]}"
     return Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
         secret_key="test-secret-" + uuid.uuid4().hex,
         public_url="http://testserver",
-        queue_url=redis_server.url,
+        queue_url=queue_url,
         reap_interval_seconds=1,  # idle threshold 2 s
         job_lease_seconds=6,
     )
@@ -67,6 +76,7 @@ def _wait_terminal(client, org, track_id: str, timeout: float = 60.0) -> str:
     return status
 
 
+@pytest.mark.parametrize("queue_kind", ["redis", "postgres"])
 def test_dropped_message_is_recovered_by_the_reaper(app, client, org, audio, settings):
     queue = app.state.queue
     track_id, body = _upload(client, org, audio)
