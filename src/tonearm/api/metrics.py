@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tonearm.api.envelope import error
+from tonearm.logging import access_logging_enabled
 
 access_log = logging.getLogger("tonearm.access")
 
@@ -71,8 +72,6 @@ class ObservabilityMiddleware:
             route = _route(scope)
             if self.metrics:
                 REQUEST_SECONDS.labels(scope["method"], route, str(status[0])).observe(elapsed)
-            from tonearm.logging import access_logging_enabled
-
             if access_logging_enabled():
                 client = scope.get("client")
                 access_log.info(
