@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+
+import anyio.to_thread
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,10 +34,24 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(parts) if parts else "Invalid request"
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI):
+    # Sync endpoints and dependencies run on AnyIO's threadpool (40 threads). A request can hold a
+    # database connection while it waits for its next thread, so more threads than pooled
+    # connections can deadlock under load: keep the threadpool below the pool's capacity.
+    pool = app.state.sessionmaker.kw["bind"].pool
+    capacity = pool.size() + max(0, getattr(pool, "_max_overflow", 0))
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    if capacity - 2 < limiter.total_tokens:
+        limiter.total_tokens = max(4, capacity - 2)
+    yield
+
+
 def create_app(settings: Settings | None = None, *, queue=None, storage=None) -> FastAPI:
     settings = settings or get_settings()
     settings.ensure_secret_key()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Tonearm",
         version=__version__,
         summary="Self-hosted audio delivery server speaking the AudioDN v1 API",
