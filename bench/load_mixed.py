@@ -50,17 +50,23 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-async def _wait_all(api: httpx.AsyncClient, ids: list[str], deadline: float) -> dict[str, str]:
+async def _wait_all(api: httpx.AsyncClient, collection_id: str, expected: int, deadline: float) -> dict[str, str]:
+    """Poll the collection's track list (a few requests per round, not one per track)."""
     statuses: dict[str, str] = {}
     while time.time() < deadline:
-        pending = [t for t in ids if statuses.get(t) not in TERMINAL]
-        if not pending:
+        statuses, offset = {}, 0
+        while True:
+            r = await api.get(f"/v1/collection/{collection_id}/track", params={"limit": 200, "offset": offset})
+            if r.status_code != 200:
+                break
+            page = r.json()["tracks"]
+            statuses.update({t["id"]: t["track_status_id"] for t in page})
+            if len(page) < 200:
+                break
+            offset += 200
+        if len(statuses) >= expected and all(s in TERMINAL for s in statuses.values()):
             break
-        for tid in pending[:50]:
-            r = await api.get(f"/v1/track/{tid}")
-            if r.status_code == 200:
-                statuses[tid] = r.json()["track"]["track_status_id"]
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.0)
     return statuses
 
 
@@ -76,7 +82,7 @@ async def _run(args, work: Path, server: ServerProcess) -> dict:
             created = (await api.post("/v1/track", json={"collection_id": seed, "file_name": f"s{i}.mp3"})).json()
             (await api.put(created["track_upload"]["upload_url"], content=bodies[i])).raise_for_status()
             seed_ids.append(created["track_id"])
-        await _wait_all(api, seed_ids, time.time() + 120)
+        await _wait_all(api, seed, len(seed_ids), time.time() + 120)
 
         errors: list[str] = []
         session_ms: list[float] = []
@@ -129,7 +135,7 @@ async def _run(args, work: Path, server: ServerProcess) -> dict:
         listeners = [asyncio.create_task(listener()) for _ in range(args.listeners)]
         await asyncio.gather(*(uploader(n) for n in range(args.uploaders)))
         upload_seconds = time.time() - t0
-        statuses = await _wait_all(api, list(uploaded), t0 + args.max_seconds)
+        statuses = await _wait_all(api, target, len(uploaded), t0 + args.max_seconds)
         stop.set()
         await asyncio.gather(*listeners)
         elapsed = time.time() - t0
