@@ -39,7 +39,7 @@ router = APIRouter(tags=["play sessions"])
 def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
     state = request.app.state
     if not hasattr(state, "play_caches"):
-        state.play_caches = (TTLCache(), TTLCache(), {})
+        state.play_caches = (TTLCache(5_000), TTLCache(20_000), {})
     return state.play_caches
 
 
