@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test venv lock clean bench
+.PHONY: run test venv lock clean bench load
 
 $(VENV)/.installed: requirements.lock pyproject.toml scripts/pick-python.sh
 	@set -e; \
@@ -36,6 +36,11 @@ lock:
 
 bench: venv
 	$(PY) bench/play_hot_path.py
+
+# The fault and load benchmarks (docs/hardening.md); `make test` runs the chaos run as is and the load run small.
+load: venv
+	$(PY) bench/chaos_worker.py --uploads 100 --kills 5
+	$(PY) bench/load_mixed.py --uploaders 50 --tracks 10 --listeners 200
 
 clean:
 	rm -rf $(VENV) data

@@ -35,7 +35,7 @@ def cluster(tmp_path, s3_bucket, s3_endpoint):  # noqa: F811
 def test_two_apis_two_workers(cluster, tmp_path):
     api1, api2 = cluster.apis
     client = Client(cluster.headers)
-    files = [write_audio(tmp_path / f"t{i:02}.wav", "wav", seconds=3.0, freq=220.0 + 55 * i) for i in range(12)]
+    files = [write_audio(tmp_path / f"t{i:02}.wav", "wav", seconds=2.0, freq=220.0 + 35 * i) for i in range(20)]
     col = client.post(f"{api1.url}/v1/collection", json={"title": "scale"}).json()["collection_id"]
     ids = upload_tracks(client, cluster.apis, col, files)
 
