@@ -80,7 +80,7 @@ def upload_files(srv: ServerProcess, api: httpx.Client, collection_id: str, path
     return ids
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def catalog(tmp_path_factory) -> Catalog:
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is missing: run scripts/browser-deps.sh")
@@ -108,7 +108,7 @@ def catalog(tmp_path_factory) -> Catalog:
         srv.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -135,7 +135,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def other_origin(tmp_path_factory):
     """A static site on another origin (another port): pages there embed the components cross-origin."""
     root = tmp_path_factory.mktemp("site")

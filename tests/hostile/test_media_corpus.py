@@ -3,8 +3,6 @@ reason when refused, and never takes the worker down: the process's peak RSS sta
 
 from __future__ import annotations
 
-import resource
-
 import pytest
 
 from tests.helpers import create_collection, upload_bytes
@@ -45,7 +43,57 @@ def test_hostile_media(client, org, tmp_path, case: Case):
         assert track["duration"] and track["duration"] > 0
 
 
-def test_peak_memory_stays_bounded():
-    """Runs after the corpus in this module: the whole test process (server + inline worker)."""
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    assert peak_mb < 500, f"peak RSS {peak_mb:.0f} MB"
+@pytest.mark.slow
+def test_whole_corpus_in_one_batch_on_a_real_worker(tmp_path):
+    """Every file of the corpus uploaded at once to a server whose jobs run in a separate
+    `tonearm worker`: each reaches its expected status (the bad ones do not disturb the others),
+    the worker survives the batch, and its peak RSS stays within 500 MB."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.e2e.server import ServerProcess
+
+    server = ServerProcess(tmp_path / "data", args=["--no-worker"]).start()
+    worker = subprocess.Popen([sys.executable, "-m", "tonearm.cli.main", "worker", "--concurrency", "2",
+                               "--log-level", "warning"], env=server.env,
+                              stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT)
+    try:
+        api = httpx.Client(base_url=server.url, headers=server.headers, timeout=60)
+        col = api.post("/v1/collection", json={"title": "corpus"}).json()["collection_id"]
+        expected: dict[str, Case] = {}
+        for case in CASES:
+            work = tmp_path / case.id
+            work.mkdir()
+            path = case.make(work)
+            created = api.post("/v1/track", json={"collection_id": col, "file_name": case.file_name or path.name})
+            assert created.status_code == 200, (case.id, created.text)
+            created = created.json()
+            with open(path, "rb") as fh:
+                r = httpx.put(created["track_upload"]["upload_url"], content=fh, timeout=60)
+            if r.status_code != 200:
+                assert f"http_{r.status_code}" in case.expect, (case.id, r.text)
+                continue
+            expected[created["track_id"]] = case
+        deadline, statuses = time.time() + 600, {}
+        while time.time() < deadline:
+            statuses = {t: api.get(f"/v1/track/{t}").json()["track"] for t in expected}
+            if all(tr["track_status_id"] in TERMINAL for tr in statuses.values()):
+                break
+            assert worker.poll() is None, "the worker died"
+            time.sleep(0.5)
+        wrong = {expected[t].id: (tr["track_status_id"], tr.get("status_text")) for t, tr in statuses.items()
+                 if tr["track_status_id"] not in expected[t].expect}
+        assert not wrong, wrong
+        assert worker.poll() is None, "the worker died"
+        status = open(f"/proc/{worker.pid}/status").read()
+        peak_mb = int(next(ln for ln in status.splitlines() if ln.startswith("VmHWM:")).split()[1]) / 1024
+        print(f"worker peak RSS over the corpus: {peak_mb:.0f} MB")
+        assert peak_mb < 500, f"worker peak RSS {peak_mb:.0f} MB"
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        server.stop()
+    assert "Traceback" not in (tmp_path / "worker.log").read_text()
