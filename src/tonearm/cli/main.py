@@ -35,6 +35,18 @@ def _settings(**overrides) -> Settings:
     return get_settings()
 
 
+def _check_delivery(settings: Settings) -> None:
+    """An impossible TONEARM_DELIVERY / storage pair: one line and exit 2, before any process starts."""
+    from tonearm.delivery.modes import DeliveryConfigError, check_mode
+    from tonearm.storage import open_storage
+
+    try:
+        check_mode(settings.delivery, open_storage(settings.storage_url, settings))
+    except (DeliveryConfigError, ValueError) as exc:
+        typer.echo(f"tonearm: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _prepare(settings: Settings, *, migrate: bool) -> None:
     from tonearm.bootstrap import bootstrap
     from tonearm.db.migrate import upgrade
@@ -139,6 +151,7 @@ def serve(
     from tonearm.jobs.queue import is_external
 
     tlog.configure(settings.log_format, log_level)
+    _check_delivery(settings)
     embedded = settings.database_url.startswith("sqlite")
     _prepare(settings, migrate=embedded)
     # One consumer per `serve`, never one per API process: with --workers N it runs in the
@@ -167,6 +180,9 @@ def serve(
             log_config=tlog.config(settings.log_format, log_level),
             access_log=settings.log_format.lower() != "json",  # JSON mode writes tonearm.access lines instead
             proxy_headers=True,
+            # Longer than a proxy's idle upstream timeout (nginx: 60 s), so the proxy, not this
+            # server, closes idle keep-alive connections (no race on a connection closed mid-reuse).
+            timeout_keep_alive=75,
         )
     finally:
         if consumer is not None:
