@@ -5,26 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tonearm.api.app import create_app
-from tonearm.db.migrate import upgrade
+from tests.fixtures import app_with_job_context, sqlite_database_url  # noqa: F401  (fixtures)
 from tonearm.jobs.queue import ImmediateQueue
-from tonearm.processing.context import use
-
-
-@pytest.fixture
-def database_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tonearm.db'}"
-    upgrade(url)
-    return url
 
 
 @pytest.fixture
 def queue():
     return ImmediateQueue()
-
-
-@pytest.fixture
-def app(settings, queue):
-    app = create_app(settings, queue=queue)
-    yield app
-    use(None)

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tonearm.api.app import create_app
+from tests.fixtures import app_with_job_context  # noqa: F401  (the `app` fixture)
 from tonearm.jobs.queue import ImmediateQueue
-from tonearm.processing.context import use
 
 
 @pytest.fixture
 def queue():
     return ImmediateQueue()
-
-
-@pytest.fixture
-def app(settings, queue):
-    app = create_app(settings, queue=queue)
-    yield app
-    use(None)

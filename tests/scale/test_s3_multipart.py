@@ -10,23 +10,13 @@ import uuid
 import httpx
 import pytest
 
+from tests.fixtures import app_with_job_context, sqlite_database_url  # noqa: F401  (fixtures)
 from tests.helpers import create_collection
 from tests.storage.s3server import rclone_bucket, rclone_s3  # noqa: F401  (fixtures)
-from tonearm.api.app import create_app
 from tonearm.jobs.queue import MemoryQueue
-from tonearm.processing.context import use
 from tonearm.settings import Settings
 from tonearm.storage import keys
 from tonearm.uploads.multipart import MiB, plan
-
-
-@pytest.fixture
-def database_url(tmp_path_factory) -> str:
-    from tonearm.db.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tonearm.db'}"
-    upgrade(url)
-    return url
 
 
 @pytest.fixture
@@ -41,13 +31,6 @@ def settings(database_url, tmp_path, rclone_s3, rclone_bucket):  # noqa: F811
 @pytest.fixture
 def queue():
     return MemoryQueue()
-
-
-@pytest.fixture
-def app(settings, queue):
-    app = create_app(settings, queue=queue)
-    yield app
-    use(None)
 
 
 def _local(url: str) -> str:

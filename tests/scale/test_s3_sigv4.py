@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
+from tests.fixtures import sqlite_database_url  # noqa: F401  (fixtures)
 from tests.helpers import create_collection
 from tests.storage.s3server import rclone_bucket, rclone_s3  # noqa: F401  (fixtures)
 from tonearm.api.app import create_app
@@ -22,16 +22,6 @@ from tonearm.settings import Settings
 from tonearm.storage import keys
 
 AUDIO = b"ID3" + bytes(range(256)) * 50
-
-
-@pytest.fixture
-def database_url(tmp_path_factory) -> str:
-    """SQLite only: these tests are about the S3 server's checks, not the database."""
-    from tonearm.db.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tonearm.db'}"
-    upgrade(url)
-    return url
 
 
 @pytest.fixture

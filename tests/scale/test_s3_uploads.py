@@ -13,13 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.audiogen import cover_jpeg
+from tests.fixtures import app_with_job_context  # noqa: F401  (fixtures)
 from tests.helpers import create_collection
 from tests.storage.s3server import s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
-from tonearm.api.app import create_app
 from tonearm.catalog.models import Collection, Track
 from tonearm.db.session import session_scope
 from tonearm.jobs.queue import MemoryQueue
-from tonearm.processing.context import use
 from tonearm.settings import Settings
 from tonearm.storage import keys
 
@@ -38,13 +37,6 @@ def settings(database_url, tmp_path, s3_bucket, s3_endpoint):  # noqa: F811
 @pytest.fixture
 def queue():
     return MemoryQueue()
-
-
-@pytest.fixture
-def app(settings, queue):
-    app = create_app(settings, queue=queue)
-    yield app
-    use(None)
 
 
 def _local(url: str) -> str:

@@ -48,7 +48,7 @@ def _snapshot(db, tid: uuid.UUID):
 
 
 def process(ctx, tid: uuid.UUID, work: Path) -> None:
-    settings, storage = ctx.settings, ctx.storage
+    settings = ctx.settings
     with session_scope(settings.database_url) as db:
         snap = _snapshot(db, tid)
     if snap is None or not snap["original_key"]:
