@@ -93,6 +93,7 @@ class _Group:
     def _emit(self, out) -> None:
         if not out.samples:
             return
+        out = sanitize(out)  # after resampling: one check per 32768-sample frame, not per packet
         out.pts = self.count
         out.time_base = self.time_base
         self.count += out.samples
@@ -280,7 +281,6 @@ def _decode(path, groups: list[_Group]) -> tuple[float, int, int, bool]:
                             group.flush()
                     signature = sig
                     rate = frame.sample_rate
-                frame = sanitize(frame)
                 frame.pts = None
                 seconds += frame.samples / frame.sample_rate
                 for group in groups:

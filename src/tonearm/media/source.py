@@ -90,13 +90,11 @@ def sanitize(frame):
     if dtype is None:
         return frame
     count = frame.samples * (1 if frame.format.is_planar else len(frame.layout.channels))
-    clean = True
     for plane in frame.planes:
-        values = np.frombuffer(plane, dtype=dtype, count=count)
-        if not np.isfinite(values).all() or np.abs(values).max(initial=0.0) > MAX_FLOAT_MAGNITUDE:
-            clean = False
+        peak = np.abs(np.frombuffer(plane, dtype=dtype, count=count)).max(initial=0.0)
+        if not peak <= MAX_FLOAT_MAGNITUDE:  # also true for NaN and infinities
             break
-    if clean:
+    else:
         return frame
     arr = np.clip(np.nan_to_num(frame.to_ndarray(), nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0).astype(dtype)
     fixed = av.AudioFrame.from_ndarray(arr, format=frame.format.name, layout=frame.layout.name)
