@@ -161,11 +161,17 @@ def main() -> int:
     ap.add_argument("--listeners", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=2.0, help="length of each uploaded track")
     ap.add_argument("--max-seconds", type=float, default=600)
+    ap.add_argument("--database-url", default="", help="an empty PostgreSQL database (default: embedded SQLite)")
+    ap.add_argument("--queue-url", default="", help="e.g. redis://127.0.0.1:6379/5 (default: embedded)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="tonearm-load-") as tmp:
         work = Path(tmp)
-        server = ServerProcess(work / "data", args=["--no-worker"]).start()
+        env = {k: v for k, v in (("TONEARM_DATABASE_URL", args.database_url), ("TONEARM_QUEUE_URL", args.queue_url)) if v}
+        server = ServerProcess(work / "data", env=env, args=["--no-worker"])
+        if args.database_url:  # scale mode: migrations run once, by hand, before any process starts
+            subprocess.run([sys.executable, "-m", "tonearm.cli.main", "db", "upgrade"], env=server.env, check=True)
+        server.start()
         wlog = open(work / "worker.log", "ab")
         worker = subprocess.Popen([sys.executable, "-m", "tonearm.cli.main", "worker", "--concurrency", "2",
                                    "--log-level", "warning"], env=server.env, stdout=wlog, stderr=subprocess.STDOUT)
