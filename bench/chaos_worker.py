@@ -19,7 +19,6 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,11 +36,6 @@ ENV = {"TONEARM_JOB_LEASE_SECONDS": "3", "TONEARM_REAP_INTERVAL_SECONDS": "2"}
 TERMINAL = ("ready", "incomplete", "error", "init_error")
 
 
-def _start_worker(server: ServerProcess, log) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tonearm.cli.main", "worker", "--concurrency", "2",
-                             "--log-level", "warning"], env=server.env, stdout=log, stderr=subprocess.STDOUT)
-
-
 def _statuses(db: Path) -> dict[str, str]:
     with sqlite3.connect(db, timeout=30) as conn:
         return dict(conn.execute("select id, track_status_id from tracks"))
@@ -51,8 +45,8 @@ def run(uploads: int, kills: int, seconds: float, work: Path, seed: int = 7) -> 
     rng = random.Random(seed)
     data = work / "data"
     server = ServerProcess(data, env=ENV, args=["--no-worker"]).start()
-    log = open(work / "worker.log", "ab")
-    worker = _start_worker(server, log)
+    log = work / "worker.log"
+    worker = server.start_worker(log)
     report: dict = {"uploads": uploads, "kills": 0}
     try:
         api = httpx.Client(base_url=server.url, headers=server.headers, timeout=60)
@@ -81,7 +75,7 @@ def run(uploads: int, kills: int, seconds: float, work: Path, seed: int = 7) -> 
                     os.kill(worker.pid, signal.SIGKILL)
                     worker.wait(10)
                     report["kills"] += 1
-                    worker = _start_worker(server, log)
+                    worker = server.start_worker(log)
                 elif not uploading and done >= uploads:
                     break
             for f in futures:
@@ -114,7 +108,6 @@ def run(uploads: int, kills: int, seconds: float, work: Path, seed: int = 7) -> 
             worker.kill()
             worker.wait(10)
         server.stop()
-        log.close()
 
 
 def main() -> int:

@@ -172,9 +172,7 @@ def main() -> int:
         if args.database_url:  # scale mode: migrations run once, by hand, before any process starts
             subprocess.run([sys.executable, "-m", "tonearm.cli.main", "db", "upgrade"], env=server.env, check=True)
         server.start()
-        wlog = open(work / "worker.log", "ab")
-        worker = subprocess.Popen([sys.executable, "-m", "tonearm.cli.main", "worker", "--concurrency", "2",
-                                   "--log-level", "warning"], env=server.env, stdout=wlog, stderr=subprocess.STDOUT)
+        worker = server.start_worker(work / "worker.log")
         try:
             report = asyncio.run(_run(args, work, server))
             report["api_peak_rss_mb"] = round(_peak_rss_mb(server.proc.pid), 1)
@@ -185,7 +183,6 @@ def main() -> int:
             worker.terminate()
             worker.wait(20)
             server.stop()
-            wlog.close()
     report["ok"] = report["errors"] == 0 and report["ready"] == report["uploads"] and not report["server_tracebacks"]
     if args.json:
         print(json.dumps(report))

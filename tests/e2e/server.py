@@ -60,6 +60,13 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
 
+    def start_worker(self, log: Path, concurrency: int = 2) -> subprocess.Popen:
+        """A `tonearm worker` process on this server's data dir, database and queue."""
+        with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+            return subprocess.Popen([sys.executable, "-m", "tonearm.cli.main", "worker", "--concurrency",
+                                     str(concurrency), "--log-level", "warning"], env=self.env, stdout=out,
+                                    stderr=subprocess.STDOUT)
+
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}

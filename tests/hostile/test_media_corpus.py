@@ -48,8 +48,6 @@ def test_whole_corpus_in_one_batch_on_a_real_worker(tmp_path):
     """Every file of the corpus uploaded at once to a server whose jobs run in a separate
     `tonearm worker`: each reaches its expected status (the bad ones do not disturb the others),
     the worker survives the batch, and its peak RSS stays within 500 MB."""
-    import subprocess
-    import sys
     import time
 
     import httpx
@@ -57,9 +55,7 @@ def test_whole_corpus_in_one_batch_on_a_real_worker(tmp_path):
     from tests.e2e.server import ServerProcess
 
     server = ServerProcess(tmp_path / "data", args=["--no-worker"]).start()
-    worker = subprocess.Popen([sys.executable, "-m", "tonearm.cli.main", "worker", "--concurrency", "2",
-                               "--log-level", "warning"], env=server.env,
-                              stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT)
+    worker = server.start_worker(tmp_path / "worker.log")
     try:
         api = httpx.Client(base_url=server.url, headers=server.headers, timeout=60)
         col = api.post("/v1/collection", json={"title": "corpus"}).json()["collection_id"]

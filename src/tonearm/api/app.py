@@ -72,6 +72,9 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None) ->
 
         queue = open_queue(settings)
     app.state.queue = queue
+    from tonearm.api.ratelimit import Limiter
+
+    app.state.limiter = Limiter(settings)  # per key / per session request limits (off by default)
     from tonearm.processing.context import Context, use
 
     use(Context(settings, storage, queue))  # job bodies run in this process share these objects

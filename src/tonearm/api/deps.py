@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from tonearm.api.ratelimit import limiter_for
 from tonearm.auth.service import Principal, authenticate
 from tonearm.settings import Settings
 
@@ -34,7 +33,7 @@ def current_principal(request: Request, db: Annotated[Session, Depends(get_db)])
         # connection held while waiting for a thread starves the pool under load (all threads then
         # wait for connections held by requests that wait for threads).
         db.rollback()
-    limiter_for(request.app.state).key(principal.key_id)
+    request.app.state.limiter.key(principal.key_id)
     return principal
 
 

@@ -10,7 +10,6 @@ Over the limit: 429 in the error envelope with `Retry-After` in seconds.
 from __future__ import annotations
 
 import math
-import threading
 import time
 
 from limits import RateLimitItemPerMinute, storage, strategies
@@ -49,16 +48,3 @@ class Limiter:
     def session(self, kind: str, session_id) -> None:
         self._hit(self.session_item, kind, str(session_id))
 
-
-_lock = threading.Lock()
-
-
-def limiter_for(app_state) -> Limiter:
-    """The app's limiter, built on first use from its settings."""
-    limiter = getattr(app_state, "limiter", None)
-    if limiter is None:
-        with _lock:
-            limiter = getattr(app_state, "limiter", None)
-            if limiter is None:
-                limiter = app_state.limiter = Limiter(app_state.settings)
-    return limiter

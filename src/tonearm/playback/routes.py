@@ -14,7 +14,6 @@ from starlette.responses import RedirectResponse
 
 from tonearm.api.deps import DB, AnyKey, SettingsDep
 from tonearm.api.envelope import iso, ok
-from tonearm.api.ratelimit import limiter_for
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Gone, NotFound
 from tonearm.playback import service
@@ -73,7 +72,7 @@ def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: 
 
 @router.get("/v1/play_session/{play_session_id}")
 def get_play_session(play_session_id: uuid.UUID, db: DB, settings: SettingsDep, request: Request):
-    limiter_for(request.app.state).session("play", play_session_id)
+    request.app.state.limiter.session("play", play_session_id)
     session = service.get_live_session(db, play_session_id)
     return ok(**_full(db, settings, session, service.session_tracks(db, session)))
 
@@ -90,7 +89,7 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
 @router.get("/v1/play/{play_session_id}/{play_track_id}")
 async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
     settings = request.app.state.settings
-    limiter_for(request.app.state).session("play", play_session_id)
+    request.app.state.limiter.session("play", play_session_id)
     sessions, tracks, inflight = _caches(request)
     session: SessionFacts | None = sessions.get(play_session_id)
     key = (play_session_id, play_track_id)
@@ -124,7 +123,7 @@ def download_play_track_variant(
     request: Request,
     redirect: str | None = Query(default=None),
 ):
-    limiter_for(request.app.state).session("play", play_session_id)
+    request.app.state.limiter.session("play", play_session_id)
     session = session_facts(service.get_live_session(db, play_session_id))
     facts = _facts_for(db, session, play_track_id)
     if not session.is_downloadable:
