@@ -27,8 +27,8 @@ def get_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # At least as many connections as the request threadpool (40) has threads, so a request
-        # thread never waits for a connection (SQLite connections are cheap).
+        # More connections than the request threadpool's 40 threads (SQLite connections are cheap),
+        # so the threadpool cap in api/app.py (_lifespan) leaves the full 40 threads in place.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
                                pool_size=20, max_overflow=40, pool_timeout=10)
         event.listen(engine, "connect", _sqlite_pragmas)
