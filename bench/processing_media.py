@@ -32,9 +32,18 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import audiogen  # noqa: E402
+
 from tonearm.media import (  # noqa: E402
-    AudioOptions, Levels, Loudness, Peaks, Preview, PreviewWindow, Transcode,
-    preview_window, render, waveform_png,
+    AudioOptions,
+    Levels,
+    Loudness,
+    Peaks,
+    Preview,
+    PreviewWindow,
+    Transcode,
+    preview_window,
+    render,
+    waveform_png,
 )
 
 

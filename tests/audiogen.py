@@ -17,9 +17,9 @@ Everything here is synthesised on the fly (no binary fixtures in the repo):
 from __future__ import annotations
 
 import io
-from fractions import Fraction
 import struct
 import zlib
+from fractions import Fraction
 from pathlib import Path
 
 import av

@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 
 from tonearm.api.app import create_app
 from tonearm.db.migrate import upgrade
-from tonearm.db.models import metadata
 from tonearm.db.session import get_sessionmaker, session_scope
 from tonearm.jobs.queue import MemoryQueue
+from tonearm.models import metadata
 from tonearm.settings import Settings
 
 PG_URL = os.environ.get("TONEARM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -7,7 +7,6 @@ import pytest
 
 from tonearm.api.app import create_app
 from tonearm.db.migrate import upgrade
-from tonearm.processing.context import use
 
 
 @pytest.fixture(name="database_url")
@@ -19,8 +18,6 @@ def sqlite_database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(name="app")
-def app_with_job_context(settings, queue):
-    """The app, and the job context it installs for inline job bodies removed afterwards."""
-    app = create_app(settings, queue=queue)
-    yield app
-    use(None)
+def app_with_queue(settings, queue):
+    """The app over the test's queue (inline job bodies receive the app's runtime)."""
+    return create_app(settings, queue=queue)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tonearm.catalog.models import Track, TrackFile, Variant
 from tonearm.db.session import session_scope
 from tonearm.storage import keys
 from tonearm.storage.local import LocalStorage
-from sqlalchemy import select
 
 
 def create_collection(client, org, title: str = "Album") -> dict:

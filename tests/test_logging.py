@@ -9,8 +9,14 @@ import logging
 
 import pytest
 
-from tonearm.api.envelope import request_id_var
-from tonearm.logging import JsonFormatter, RedactFilter, TextFormatter, configure, redact
+from tonearm.logging import (
+    JsonFormatter,
+    RedactFilter,
+    TextFormatter,
+    configure,
+    redact,
+)
+from tonearm.wire import request_id_var
 
 KEY = "tnm_" + "Zx9_secretsecretsecretsecret-0123456789"
 

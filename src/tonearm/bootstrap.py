@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tonearm.auth.models import KeyType
 from tonearm.auth.service import create_key
 from tonearm.catalog.models import Organization
 from tonearm.catalog.service import create_organization
@@ -32,7 +33,7 @@ def bootstrap(settings: Settings) -> str | None:
             db,
             secret_key=settings.ensure_secret_key(),
             organization_id=org.id,
-            key_type="api",
+            key_type=KeyType.API,
             title="Bootstrap API Access key",
             plaintext=settings.bootstrap_key or None,
         )

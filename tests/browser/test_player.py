@@ -145,11 +145,11 @@ def test_session_refresh_does_not_stop_playback(page, other_origin, catalog):
 
 
 def test_error_state_when_the_server_is_down(page, other_origin, tmp_path):
+    import httpx
+
     from tests.audiogen import write_audio
     from tests.browser.conftest import upload_files, wait_ready
     from tests.e2e.server import ServerProcess
-
-    import httpx
 
     srv = ServerProcess(tmp_path / "down").start()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-
 from PIL import Image
 
 LEVELS = [abs(((i * 37) % 100) - 50) / 50 for i in range(320)]

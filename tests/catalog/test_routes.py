@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-
 from tests.helpers import create_collection, create_track, make_ready_track
 
 HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures import app_with_job_context, sqlite_database_url  # noqa: F401  (fixtures)
+from tests.fixtures import app_with_queue, sqlite_database_url  # noqa: F401  (fixtures)
 from tonearm.jobs.queue import ImmediateQueue
 
 

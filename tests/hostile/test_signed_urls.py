@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import create_collection, create_track, make_ready_track, upload_bytes
+from tests.helpers import (
+    create_collection,
+    create_track,
+    make_ready_track,
+    upload_bytes,
+)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import uuid
 import pytest
 
 from tests.jobs.redis_server import REDIS_SERVER, RedisServer
-from tonearm.jobs.registry import TASKS, job
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ class Recorder:
         self.calls: list[tuple[str, float, str]] = []
         self.cond = threading.Condition()
 
-    def __call__(self, obj_id: str) -> None:
+    def __call__(self, _runtime, obj_id: str) -> None:
         import time
 
         with self.cond:
@@ -50,7 +49,4 @@ class Recorder:
 
 @pytest.fixture
 def recorder():
-    rec = Recorder()
-    job("test.record")(rec)
-    yield rec
-    TASKS.pop("test.record", None)
+    return Recorder()

@@ -12,12 +12,17 @@ from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, inspect
 
 from tonearm.jobs.queue import HueyQueue, is_external, open_queue
+from tonearm.jobs.runtime import TaskTable
+from tonearm.runtime import build_runtime
 from tonearm.settings import Settings
 
 
-def _queue(tmp_path, url: str) -> HueyQueue:
-    q = open_queue(Settings(data_dir=tmp_path / "data", queue_url=url, secret_key="s"))
+def _queue(tmp_path, url: str, recorder=None) -> HueyQueue:
+    """A queue bound to a runtime whose only job body is `test.record` (the recorder)."""
+    settings = Settings(data_dir=tmp_path / "data", queue_url=url, secret_key="s")
+    q = open_queue(settings)
     assert isinstance(q, HueyQueue) and q.external
+    build_runtime(settings, queue=q, tasks=TaskTable(jobs={"test.record": recorder} if recorder else {}))
     return q
 
 
@@ -29,8 +34,8 @@ def queue_url(request):
 
 
 def test_enqueued_jobs_run_once_across_two_consumers(tmp_path, queue_url, recorder):
-    producer = _queue(tmp_path, queue_url)
-    consumers = [_queue(tmp_path, queue_url).start_consumer(workers=2, reap_interval=0) for _ in range(2)]
+    producer = _queue(tmp_path, queue_url, recorder)
+    consumers = [_queue(tmp_path, queue_url, recorder).start_consumer(workers=2, reap_interval=0) for _ in range(2)]
     try:
         ids = [f"job-{i}" for i in range(20)]
         for obj_id in ids:
@@ -45,7 +50,7 @@ def test_enqueued_jobs_run_once_across_two_consumers(tmp_path, queue_url, record
 
 
 def test_delayed_job_runs_after_its_delay(tmp_path, queue_url, recorder):
-    q = _queue(tmp_path, queue_url)
+    q = _queue(tmp_path, queue_url, recorder)
     consumer = q.start_consumer(workers=1, reap_interval=0)
     try:
         sent = time.time()
@@ -78,7 +83,7 @@ def _failed_count(job: str) -> float:
 
 
 def test_redis_outage_fails_enqueue_softly_then_recovers(tmp_path, redis_server, recorder, caplog):
-    q = _queue(tmp_path, redis_server.url)
+    q = _queue(tmp_path, redis_server.url, recorder)
     assert q.enqueue("test.record", "before") is not None  # the pool holds a live connection now
     redis_server.stop()
     before = _failed_count("test.record")
@@ -97,7 +102,7 @@ def test_redis_outage_fails_enqueue_softly_then_recovers(tmp_path, redis_server,
 
 
 def test_consumer_survives_a_redis_restart(tmp_path, redis_server, recorder):
-    q = _queue(tmp_path, redis_server.url)
+    q = _queue(tmp_path, redis_server.url, recorder)
     consumer = q.start_consumer(workers=2, reap_interval=0)
     try:
         q.enqueue("test.record", "first")

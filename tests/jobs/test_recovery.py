@@ -12,7 +12,6 @@ import pytest
 from tests.audiogen import write_audio
 from tests.helpers import create_collection, create_track, upload_bytes
 from tonearm.api.app import create_app
-from tonearm.processing.context import use
 from tonearm.settings import Settings
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -42,9 +41,7 @@ def settings(database_url, tmp_path, request, queue_kind) -> Settings:
 
 @pytest.fixture
 def app(settings):
-    app = create_app(settings)
-    yield app
-    use(None)
+    return create_app(settings)
 
 
 @pytest.fixture
@@ -78,7 +75,7 @@ def _wait_terminal(client, org, track_id: str, timeout: float = 60.0) -> str:
 
 @pytest.mark.parametrize("queue_kind", ["redis", "postgres"])
 def test_dropped_message_is_recovered_by_the_reaper(app, client, org, audio, settings):
-    queue = app.state.queue
+    queue = app.state.runtime.queue
     track_id, body = _upload(client, org, audio)
     assert body["job_id"] is not None
     assert queue.huey.pending_count() == 1
@@ -95,7 +92,7 @@ def test_dropped_message_is_recovered_by_the_reaper(app, client, org, audio, set
 
 def test_upload_while_redis_is_down_succeeds_and_is_processed_later(app, client, org, audio, settings,
                                                                     redis_server):
-    queue = app.state.queue
+    queue = app.state.runtime.queue
     redis_server.stop()
     track_id, body = _upload(client, org, audio)
     assert body["job_id"] is None  # not enqueued; the row says "processing"

@@ -7,7 +7,13 @@ import random
 import pytest
 
 from tests import audiogen as ag
-from tonearm.media import contrast_ratio, contrast_variants, is_dark, palette, player_color
+from tonearm.media import (
+    contrast_ratio,
+    contrast_variants,
+    is_dark,
+    palette,
+    player_color,
+)
 from tonearm.media.colors import InvalidColor, parse_hex
 
 RED, BLUE = (220, 30, 40), (30, 60, 200)

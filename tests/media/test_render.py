@@ -12,8 +12,18 @@ import pytest
 from tests import audiogen as ag
 from tests.media.conftest import TAGS
 from tonearm.media import (
-    AudioOptions, Levels, Loudness, MediaError, MediaInitError, Peaks, Preview,
-    PreviewWindow, Transcode, extract_cover, probe, render,
+    AudioOptions,
+    Levels,
+    Loudness,
+    MediaError,
+    MediaInitError,
+    Peaks,
+    Preview,
+    PreviewWindow,
+    Transcode,
+    extract_cover,
+    probe,
+    render,
 )
 
 EXPECTED = {  # codec -> (probe codec, container format name contains, extension)

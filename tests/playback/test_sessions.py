@@ -8,7 +8,12 @@ import uuid
 import pytest
 
 from tests.conftest import bearer
-from tests.helpers import add_variant_file, create_collection, create_track, make_ready_track
+from tests.helpers import (
+    add_variant_file,
+    create_collection,
+    create_track,
+    make_ready_track,
+)
 from tonearm.db.session import session_scope
 from tonearm.playback.models import PlaySession
 

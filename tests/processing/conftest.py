@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures import app_with_job_context  # noqa: F401  (the `app` fixture)
+from tests.fixtures import app_with_queue  # noqa: F401  (the `app` fixture)
 from tonearm.jobs.queue import ImmediateQueue
 
 

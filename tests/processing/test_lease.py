@@ -29,16 +29,16 @@ def _uploaded(client, org):
 
 def test_claim_is_exclusive_until_expiry(client, org, settings):
     tid = _uploaded(client, org)
-    first = lease.claim(settings.database_url, tid, 60, 3)
+    first = lease.claim(client.app.state.runtime, tid)
     assert first is not None and first[1] == 1
-    assert lease.claim(settings.database_url, tid, 60, 3) is None
-    assert lease.stale_tracks(settings.database_url, idle_seconds=60) == []
+    assert lease.claim(client.app.state.runtime, tid) is None
+    assert lease.stale_tracks(client.app.state.runtime, idle_seconds=60) == []
     with session_scope(settings.database_url) as db:
         db.get(Track, tid).lease_expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    assert lease.stale_tracks(settings.database_url, idle_seconds=60) == [tid]
-    assert lease.renew(settings.database_url, tid, first[0], 60) is True
-    assert lease.stale_tracks(settings.database_url, idle_seconds=60) == []
-    assert lease.renew(settings.database_url, tid, "someone-else", 60) is False
+    assert lease.stale_tracks(client.app.state.runtime, idle_seconds=60) == [tid]
+    assert lease.renew(client.app.state.runtime, tid, first[0]) is True
+    assert lease.stale_tracks(client.app.state.runtime, idle_seconds=60) == []
+    assert lease.renew(client.app.state.runtime, tid, "someone-else") is False
 
 
 def test_reaper_enqueues_lost_jobs(client, org, settings, queue):
@@ -46,7 +46,7 @@ def test_reaper_enqueues_lost_jobs(client, org, settings, queue):
     queue.jobs.clear()
     with session_scope(settings.database_url) as db:
         db.get(Track, tid).updated_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    reap()
+    reap(client.app.state.runtime)
     assert queue.jobs == [("processing.track", str(tid))]
 
 
@@ -54,7 +54,7 @@ def test_attempts_are_bounded(client, org, settings):
     tid = _uploaded(client, org)
     with session_scope(settings.database_url) as db:
         db.get(Track, tid).attempts = settings.job_max_attempts
-    process_track(str(tid))
+    process_track(client.app.state.runtime, str(tid))
     with session_scope(settings.database_url) as db:
         track = db.get(Track, tid)
         assert track.track_status_id == "error" and "gave up" in track.status_text

@@ -67,7 +67,7 @@ def test_tagged_mp3_with_cover_becomes_ready(client, org, tmp_path):
     assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
     assert play["first_track"]["normalization_gain_db"] == loud["gain_db"]
 
-    with session_scope(client.app.state.settings.database_url) as db:
+    with session_scope(client.app.state.runtime.settings.database_url) as db:
         rows = {f.variant_index: f for f in db.scalars(select(TrackFile).where(TrackFile.track_id == uuid.UUID(track_id)))}
     assert set(rows) == {"original", "hq", "lq", "preview", "levels", "waveform", "peaks", "cover"}
     assert all(r.is_success for r in rows.values())
@@ -80,7 +80,7 @@ def test_running_twice_duplicates_nothing(client, org, tmp_path, settings):
         before = db.scalar(select(func.count()).select_from(TrackFile).where(TrackFile.track_id == uuid.UUID(track_id)))
         track = db.get(Track, uuid.UUID(track_id))
         track.track_status_id = "processing"  # as if the job were delivered a second time
-    process_track(track_id)
+    process_track(client.app.state.runtime, track_id)
     with session_scope(settings.database_url) as db:
         after = db.scalar(select(func.count()).select_from(TrackFile).where(TrackFile.track_id == uuid.UUID(track_id)))
         assert db.get(Track, uuid.UUID(track_id)).track_status_id == "ready"

@@ -11,7 +11,13 @@ import time
 import pytest
 
 from tests.audiogen import write_audio
-from tests.jobs.cluster import Client, Cluster, files_per_variant, upload_tracks, wait_terminal
+from tests.jobs.cluster import (
+    Client,
+    Cluster,
+    files_per_variant,
+    upload_tracks,
+    wait_terminal,
+)
 from tests.jobs.redis_server import REDIS_SERVER
 
 LADDER = {"original", "hq", "lq", "preview", "levels", "waveform", "peaks"}

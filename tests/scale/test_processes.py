@@ -12,8 +12,17 @@ import subprocess
 import pytest
 
 from tests.audiogen import write_audio
-from tests.jobs.cluster import (CLI, Client, Cluster, drop_database, files_per_variant, on, private_database,
-                                upload_tracks, wait_terminal)
+from tests.jobs.cluster import (
+    CLI,
+    Client,
+    Cluster,
+    drop_database,
+    files_per_variant,
+    on,
+    private_database,
+    upload_tracks,
+    wait_terminal,
+)
 from tests.jobs.redis_server import REDIS_SERVER
 from tests.storage.s3server import s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
 

@@ -22,7 +22,6 @@ from tonearm.db.session import session_scope
 from tonearm.delivery.modes import DeliveryConfigError
 from tonearm.delivery.signing import sign_path
 from tonearm.jobs.queue import ImmediateQueue, MemoryQueue
-from tonearm.processing.context import use
 from tonearm.settings import Settings
 from tonearm.storage import keys
 
@@ -54,19 +53,18 @@ def make_client(settings):
     yield make
     for c in clients:
         c.__exit__(None, None, None)
-    use(None)
 
 
 def _signed(c: TestClient, name: str, **params) -> str:
-    s = c.app.state.settings
+    s = c.app.state.runtime.settings
     return sign_path(s.secret_key, f"/d/{name}", {"expires": int(time.time()) + 600, **params})
 
 
 def _put_variant(c: TestClient, index: str, suffix: str, ext: str, data: bytes) -> str:
-    tmp = c.app.state.settings.data_dir / f"v-{uuid.uuid4().hex}"
+    tmp = c.app.state.runtime.settings.data_dir / f"v-{uuid.uuid4().hex}"
     tmp.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_bytes(data)
-    c.app.state.storage.put(keys.variant(index, suffix, ext), tmp)
+    c.app.state.runtime.storage.put(keys.variant(index, suffix, ext), tmp)
     return keys.delivery_name(index, suffix, ext)
 
 
@@ -85,9 +83,9 @@ def test_upload_to_ready_then_redirected_range(make_client, org, tmp_path):
     assert c.post(body["track_upload"]["complete_url"].replace("http://testserver", "")).status_code == 200
     track = c.get(f"/v1/track/{body['track_id']}", headers=org.headers).json()["track"]
     assert track["track_status_id"] == "ready", track.get("status_text")
-    with session_scope(c.app.state.settings.database_url) as db:  # the posted cover was found in the bucket
+    with session_scope(c.app.state.runtime.settings.database_url) as db:  # the posted cover was found in the bucket
         sizes = db.get(Track, uuid.UUID(body["track_id"])).cover_sizes
-    assert set(sizes) >= {"small", "large"} and c.app.state.storage.stat(sizes["large"]["key"]).size > 0
+    assert set(sizes) >= {"small", "large"} and c.app.state.runtime.storage.stat(sizes["large"]["key"]).size > 0
 
     play = c.post("/v1/play_session/collection", json={"collection_id": col["id"], "variants": ["hq", "lq"]},
                   headers=org.headers).json()
@@ -104,7 +102,7 @@ def test_upload_to_ready_then_redirected_range(make_client, org, tmp_path):
     assert part.status_code == 206 and part.content == whole.content[100:1124]
     assert part.headers["content-range"] == f"bytes 100-1123/{len(whole.content)}"
     # The worker's temporary downloads are gone.
-    work = c.app.state.settings.data_dir / "work"
+    work = c.app.state.runtime.settings.data_dir / "work"
     assert not work.exists() or not any(work.rglob("fetch-*"))
 
 
@@ -154,4 +152,3 @@ def test_impossible_combinations_are_refused(database_url, tmp_path, s3_bucket, 
     odd = _settings(database_url, tmp_path, s3_bucket, s3_endpoint, delivery="cdn")
     with pytest.raises(DeliveryConfigError, match="must be one of"):
         create_app(odd, queue=MemoryQueue())
-    use(None)

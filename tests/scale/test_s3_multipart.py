@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.fixtures import app_with_job_context, sqlite_database_url  # noqa: F401  (fixtures)
+from tests.fixtures import app_with_queue, sqlite_database_url  # noqa: F401  (fixtures)
 from tests.helpers import create_collection
 from tests.storage.s3server import rclone_bucket, rclone_s3  # noqa: F401  (fixtures)
 from tonearm.jobs.queue import MemoryQueue
@@ -74,7 +74,7 @@ def test_multipart_upload_completes_once(client, org, settings, queue, app):
     assert r.json()["size"] == len(data) and r.json()["track_status_id"] == "processing"
     assert client.post(complete).status_code == 200  # idempotent
     index = client.get(f"/v1/track/{tid}", headers=org.headers).json()["track"]["index"]
-    with app.state.storage.fetch(keys.original(index)) as path:
+    with app.state.runtime.storage.fetch(keys.original(index)) as path:
         assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest()
     assert [obj for job, obj in queue.jobs if job == "processing.track"] == [tid]
     # Once stored, a new multipart upload is refused.

@@ -4,6 +4,7 @@ hands out works untouched, and a tampered, re-targeted or expired URL is refused
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from urllib.parse import parse_qs, urlparse
@@ -17,7 +18,6 @@ from tests.storage.s3server import rclone_bucket, rclone_s3  # noqa: F401  (fixt
 from tonearm.api.app import create_app
 from tonearm.delivery.signing import sign_path
 from tonearm.jobs.queue import MemoryQueue
-from tonearm.processing.context import use
 from tonearm.settings import Settings
 from tonearm.storage import keys
 
@@ -35,17 +35,18 @@ def settings(database_url, tmp_path, rclone_s3, rclone_bucket):  # noqa: F811
 
 @pytest.fixture
 def app(settings):
-    app = create_app(settings, queue=MemoryQueue())
-    yield app
-    use(None)
+    return create_app(settings, queue=MemoryQueue())
 
 
 def _handle(client, org, settings, presign_seconds: int | None = None) -> dict:
     if presign_seconds is not None:
-        client.app.state.settings = settings.model_copy(update={"s3_presign_seconds": presign_seconds})
+        rt = client.app.state.runtime
+        client.app.state.runtime = dataclasses.replace(rt, settings=settings.model_copy(
+            update={"s3_presign_seconds": presign_seconds}))
     col = create_collection(client, org)
     r = client.post("/v1/track", json={"collection_id": col["id"], "file_name": "a.mp3"}, headers=org.headers)
-    client.app.state.settings = settings
+    if presign_seconds is not None:
+        client.app.state.runtime = rt
     return r.json()
 
 
@@ -77,8 +78,8 @@ def test_tampered_or_retargeted_put_is_refused_by_s3(client, org, settings, app)
     longer = url.replace("X-Amz-Expires=", "X-Amz-Expires=9")
     assert httpx.put(longer, content=b"evil").status_code == 403
     index = client.get(f"/v1/track/{body['track_id']}", headers=org.headers).json()["track"]["index"]
-    assert app.state.storage.stat(keys.original(index)) is None
-    assert app.state.storage.stat(keys.variant(index, "hq", "m4a")) is None
+    assert app.state.runtime.storage.stat(keys.original(index)) is None
+    assert app.state.runtime.storage.stat(keys.variant(index, "hq", "m4a")) is None
 
 
 def test_expired_put_is_refused_by_s3(client, org, settings, app):
@@ -98,7 +99,7 @@ def test_redirect_delivery_url_is_verified_by_s3(client, settings, app, tmp_path
     data = bytes(range(256)) * 20
     src = tmp_path / "v"
     src.write_bytes(data)
-    app.state.storage.put(keys.variant("00000000000000aa", "lq", "mp3"), src)
+    app.state.runtime.storage.put(keys.variant("00000000000000aa", "lq", "mp3"), src)
     path = "/d/" + keys.delivery_name("00000000000000aa", "lq", "mp3")
     r = client.get(sign_path(settings.secret_key, path, {"expires": int(time.time()) + 300}), follow_redirects=False)
     assert r.status_code == 302

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.audiogen import cover_jpeg
-from tests.fixtures import app_with_job_context  # noqa: F401  (fixtures)
+from tests.fixtures import app_with_queue  # noqa: F401  (fixtures)
 from tests.helpers import create_collection
 from tests.storage.s3server import s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
 from tonearm.catalog.models import Collection, Track
@@ -130,13 +130,13 @@ def test_get_upload_session_notices_the_upload(client, org, settings, queue):
 
 
 def test_reaper_notices_the_upload(client, org, settings, queue):
-    from tonearm.processing.tasks import reap
+    from tonearm.uploads.tasks import sweep
 
     body = _session_track(client, org)
     waiting = _session_track(client, org)  # never uploaded: stays pending, costs one HEAD
     httpx.put(body["track_upload"]["upload_url"], content=AUDIO).raise_for_status()
-    reap()
-    reap()
+    sweep(client.app.state.runtime)
+    sweep(client.app.state.runtime)
     assert _state(settings, body["track_id"])[:2] == ("stored", "processing")
     assert _state(settings, waiting["track_id"])[0] == "pending"
     assert _jobs(queue) == [body["track_id"]]
@@ -151,7 +151,7 @@ def test_too_large_upload_is_deleted_and_fails_readably(client, org, settings, q
     assert r.status_code == 413 and "exceeds the limit" in r.json()["message"]
     track = client.get(f"/v1/track/{tid}", headers=org.headers).json()["track"]
     assert track["track_status_id"] == "init_error" and "exceeds the limit" in track["status_text"]
-    assert app.state.storage.stat(keys.original(track["index"])) is None
+    assert app.state.runtime.storage.stat(keys.original(track["index"])) is None
     assert _jobs(queue) == []
     assert client.post(_local(body["track_upload"]["complete_url"])).status_code == 413  # still rejected
 
@@ -197,7 +197,7 @@ def test_cover_that_is_not_an_image_is_removed(client, org, settings, app):
     r = client.post(_local(cover["complete_url"]))
     assert r.status_code == 400 and "not a supported image" in r.json()["message"]
     key = cover["fields"]["key"].removeprefix("tonearm/")
-    assert app.state.storage.stat(key) is None
+    assert app.state.runtime.storage.stat(key) is None
     with session_scope(settings.database_url) as db:
         assert db.get(Track, uuid.UUID(body["track_id"])).cover_key is None
 
@@ -228,5 +228,5 @@ def test_deleting_a_waiting_track_removes_objects_nobody_reported(client, org, a
     _post_form(body["track_cover_upload"], cover_jpeg(64), "image/jpeg").raise_for_status()
     index = body["track"]["index"]  # no GET: nothing has noticed the objects
     assert client.delete(f"/v1/track/{body['track_id']}", headers=org.headers).status_code == 200
-    assert app.state.storage.stat(keys.original(index)) is None
-    assert app.state.storage.stat(keys.cover_upload(index)) is None
+    assert app.state.runtime.storage.stat(keys.original(index)) is None
+    assert app.state.runtime.storage.stat(keys.cover_upload(index)) is None

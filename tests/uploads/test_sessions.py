@@ -183,8 +183,9 @@ def test_inline_track_on_session_create(client, org):
 
 
 def test_cover_upload_multipart_and_raw(client, org, settings, queue):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (32, 32), (200, 10, 10)).save(buf, "PNG")
@@ -215,8 +216,9 @@ def test_collection_cover_upload(client, org):
     r = client.post("/v1/collection", json={"title": "With cover"}, headers=org.headers).json()
     handle = r["collection_cover_upload"]
     assert handle["method"] == "POST"
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, "JPEG")

@@ -7,11 +7,12 @@ import re
 import uuid
 from urllib.parse import quote
 
+from starlette.testclient import TestClient
+
 from tests.helpers import create_collection, make_ready_track
 from tonearm.api.app import create_app
 from tonearm.db.session import session_scope
 from tonearm.playback.models import PlaySession
-from starlette.testclient import TestClient
 
 
 def _ready(client, org, settings) -> tuple[dict, dict]:

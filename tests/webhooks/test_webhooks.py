@@ -70,26 +70,23 @@ def test_failed_track_sends_terminal_status(client, org, tmp_path, receiver):
 
 def test_retries_with_backoff_then_gives_up(settings, org, receiver, monkeypatch):
     from tonearm.jobs.queue import MemoryQueue
-    from tonearm.processing.context import Context, use
+    from tonearm.runtime import build_runtime
 
     queue = MemoryQueue()
-    use(Context(settings, None, queue))
     settings.webhook_max_attempts = 3
+    rt = build_runtime(settings, queue=queue)
     receiver.statuses = [500, 503, 500]
     with session_scope(settings.database_url) as db:
         row = WebhookDelivery(id=uuid.uuid4(), organization_id=org.id, event="track.status_changed",
                               url=receiver.url, payload={"event": "track.status_changed"}, status="pending")
         db.add(row)
         delivery_id = str(row.id)
-    try:
-        deliver(delivery_id)
-        deliver(delivery_id)
-        assert queue.jobs == [("webhooks.deliver", delivery_id)] * 2
-        assert queue.delays == [settings.webhook_retry_base_seconds, settings.webhook_retry_base_seconds * 2]
-        deliver(delivery_id)
-        deliver(delivery_id)  # already failed: nothing more is sent
-    finally:
-        use(None)
+    deliver(rt, delivery_id)
+    deliver(rt, delivery_id)
+    assert queue.jobs == [("webhooks.deliver", delivery_id)] * 2
+    assert queue.delays == [settings.webhook_retry_base_seconds, settings.webhook_retry_base_seconds * 2]
+    deliver(rt, delivery_id)
+    deliver(rt, delivery_id)  # already failed: nothing more is sent
     assert len(receiver.requests) == 3
     with session_scope(settings.database_url) as db:
         row = db.get(WebhookDelivery, uuid.UUID(delivery_id))
@@ -98,20 +95,17 @@ def test_retries_with_backoff_then_gives_up(settings, org, receiver, monkeypatch
 
 def test_retry_then_success(settings, org, receiver):
     from tonearm.jobs.queue import MemoryQueue
-    from tonearm.processing.context import Context, use
+    from tonearm.runtime import build_runtime
 
-    use(Context(settings, None, MemoryQueue()))
+    rt = build_runtime(settings, queue=MemoryQueue())
     receiver.statuses = [502]
     with session_scope(settings.database_url) as db:
         row = WebhookDelivery(id=uuid.uuid4(), organization_id=org.id, event="e", url=receiver.url,
                               payload={"x": 1}, status="pending")
         db.add(row)
         delivery_id = str(row.id)
-    try:
-        deliver(delivery_id)
-        deliver(delivery_id)
-    finally:
-        use(None)
+    deliver(rt, delivery_id)
+    deliver(rt, delivery_id)
     with session_scope(settings.database_url) as db:
         row = db.scalar(select(WebhookDelivery).where(WebhookDelivery.id == uuid.UUID(delivery_id)))
         assert row.status == "delivered" and row.attempts == 2

@@ -22,11 +22,17 @@ import logging
 import os
 import time
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Histogram,
+    generate_latest,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tonearm.api.envelope import error
+from tonearm.http.envelope import error
 from tonearm.logging import access_logging_enabled
 
 access_log = logging.getLogger("tonearm.access")

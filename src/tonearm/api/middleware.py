@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from tonearm.api.envelope import dumps, request_id_var
+from tonearm.wire import dumps, request_id_var
 
 log = logging.getLogger("tonearm.api")
 

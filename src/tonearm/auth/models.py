@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.db.base import Base, UTCDateTime, new_id, utcnow
 
-KEY_TYPES = ("api", "player", "uploader", "share")
+
+class KeyType(StrEnum):
+    API = "api"  # API Access: everything in its organization
+    PLAYER = "player"  # opens play sessions (browsers)
+    UPLOADER = "uploader"  # opens upload sessions
+    SHARE = "share"  # one track, inline in a share URL
+
+
+KEY_TYPES = tuple(KeyType)
 
 
 class ApiKey(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tonearm.auth import hashing
-from tonearm.auth.models import KEY_TYPES, ApiKey
+from tonearm.auth.models import KEY_TYPES, ApiKey, KeyType
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Invalid, Unauthorized
 
@@ -55,7 +55,7 @@ def create_key(
         raise Invalid(f"api_key_type_id must be one of {', '.join(KEY_TYPES)}")
     if track_id is not None and collection_id is None:
         raise Invalid("track_id requires collection_id")
-    if key_type == "share":
+    if key_type == KeyType.SHARE:
         if not variants or len(variants) != 1:
             raise Invalid("share keys need exactly one variant")
         if track_id is None:

@@ -5,9 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid, BigInteger
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
 
 
@@ -79,7 +90,7 @@ class Track(_Stamped, Base):
         Uuid, ForeignKey("creators.id", ondelete="SET NULL"), nullable=True, index=True
     )
     upload_session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
-    track_status_id: Mapped[str] = mapped_column(String(24), default="initialized", index=True)
+    track_status_id: Mapped[str] = mapped_column(String(24), default=TrackStatus.INITIALIZED.value, index=True)
     status_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     order: Mapped[int] = mapped_column(Integer, default=0)
     file_name: Mapped[str] = mapped_column(String(500))
@@ -98,7 +109,7 @@ class Track(_Stamped, Base):
     format: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     info: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     # Upload state machine for the single-use upload URL: pending → receiving → stored.
-    upload_state: Mapped[str] = mapped_column(String(16), default="pending")
+    upload_state: Mapped[str] = mapped_column(String(16), default=UploadState.PENDING.value)
     upload_max_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     original_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
     original_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -12,12 +12,19 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from tonearm.api.deps import DB, ApiKeyDep, SettingsDep
-from tonearm.api.envelope import ok
-from tonearm.api.params import PageDep
+from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import playlists as service
 from tonearm.catalog.models import Track
-from tonearm.catalog.schemas import PlaylistCreate, PlaylistTracksAdd, PlaylistUpdate, playlist_out, track_out
+from tonearm.catalog.schemas import (
+    PlaylistCreate,
+    PlaylistTracksAdd,
+    PlaylistUpdate,
+    playlist_out,
+    track_out,
+)
+from tonearm.http.deps import DB, SettingsDep
+from tonearm.http.envelope import ok
+from tonearm.http.params import PageDep
 
 router = APIRouter(tags=["playlists"])
 

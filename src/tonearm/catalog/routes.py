@@ -6,9 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from tonearm.api.deps import DB, ApiKeyDep, SettingsDep, StorageDep
-from tonearm.api.envelope import ok
-from tonearm.api.params import PageDep
+from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import service
 from tonearm.catalog.schemas import (
     CollectionCreate,
@@ -22,7 +20,10 @@ from tonearm.catalog.schemas import (
     track_out,
 )
 from tonearm.catalog.tracks import list_collection_tracks, purge_objects_for_collection
-from tonearm.uploads.handles import collection_cover_handle
+from tonearm.delivery.handles import collection_cover_handle
+from tonearm.http.deps import DB, RuntimeDep, SettingsDep, StorageDep
+from tonearm.http.envelope import ok
+from tonearm.http.params import PageDep
 
 router = APIRouter()
 
@@ -104,14 +105,13 @@ def list_collections(db: DB, principal: ApiKeyDep, page: PageDep):
 
 
 @router.post("/v1/collection", tags=["collections"])
-def create_collection(body: CollectionCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep,
-                      storage: StorageDep):
+def create_collection(body: CollectionCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     col = service.create_collection(db, organization_id=principal.organization_id, fields=_changes(body))
     db.commit()
     return ok(
         collection_id=col.id,
         collection=collection_out(col),
-        collection_cover_upload=collection_cover_handle(settings, col, storage=storage),
+        collection_cover_upload=collection_cover_handle(rt, col),
     )
 
 
@@ -155,7 +155,7 @@ def list_tracks_in_collection(collection_id: uuid.UUID, db: DB, principal: ApiKe
 
 
 @router.post("/v1/collection/{collection_id}/cover", tags=["collections"])
-def create_collection_cover(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep,
-                            storage: StorageDep):
+def create_collection_cover(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     col = service.get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
-    return ok(collection_id=col.id, collection=collection_out(col), collection_cover_upload=collection_cover_handle(settings, col, storage=storage))
+    return ok(collection_id=col.id, collection=collection_out(col),
+              collection_cover_upload=collection_cover_handle(rt, col))

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
-
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
-from tonearm.api.inputs import Input
-
-from tonearm.api.envelope import iso
 from tonearm.catalog.colors import light_dark
+from tonearm.catalog.states import TrackStatus
+from tonearm.http.inputs import Input
+from tonearm.wire import iso
 
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=500, strict=True)]
@@ -22,14 +20,14 @@ Metadata = dict[str, Any]
 
 # Track statuses (AudioDN track_status_id) and the openapi `status` enum they map to.
 STATUS_MAP = {
-    "initialized": "initializing",
-    "processing": "processing",
-    "fallback": "processing",
-    "fallback_processing": "fallback_processing",
-    "ready": "ready",
-    "incomplete": "incomplete",
-    "error": "failed",
-    "init_error": "failed",
+    TrackStatus.INITIALIZED: "initializing",
+    TrackStatus.PROCESSING: "processing",
+    TrackStatus.FALLBACK: "processing",
+    TrackStatus.FALLBACK_PROCESSING: "fallback_processing",
+    TrackStatus.READY: "ready",
+    TrackStatus.INCOMPLETE: "incomplete",
+    TrackStatus.ERROR: "failed",
+    TrackStatus.INIT_ERROR: "failed",
 }
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tonearm.db.paging import paged
 from tonearm.catalog.models import Collection, Creator, Organization, Track, Variant
+from tonearm.db.paging import paged
 from tonearm.errors import NotFound
 
 # The default ladder every new organization starts with (issue "Processing pipeline").

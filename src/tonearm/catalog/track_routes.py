@@ -1,26 +1,25 @@
-"""Tracks and variants over HTTP."""
+"""Tracks and variants over HTTP (GET /v1/track/{id} is in uploads/routes.py: it also notices S3 uploads)."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from tonearm.api.deps import DB, ApiKeyDep, QueueDep, SettingsDep, StorageDep
-from tonearm.api.envelope import ok
-from tonearm.api.params import PageDep
+from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import tracks as service
 from tonearm.catalog.schemas import TrackCreate, TrackUpdate, track_out, variant_out
 from tonearm.catalog.variant_schemas import TrackVariantCreate
-from tonearm.storage import can_presign
-from tonearm.uploads import completion
-from tonearm.uploads.handles import track_cover_handle, track_upload_handle
+from tonearm.delivery.handles import track_cover_handle, track_upload_handle
+from tonearm.http.deps import DB, QueueDep, RuntimeDep, SettingsDep, StorageDep
+from tonearm.http.envelope import ok
+from tonearm.http.params import PageDep
 
 router = APIRouter()
 
 
 @router.post("/v1/track", tags=["tracks"])
-def create_track(body: TrackCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep, storage: StorageDep):
+def create_track(body: TrackCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     fields = body.model_dump(exclude_unset=True, exclude={"collection_id", "file_name"})
     track = service.create_track(
         db,
@@ -30,24 +29,14 @@ def create_track(body: TrackCreate, db: DB, principal: ApiKeyDep, settings: Sett
         fields=fields,
     )
     db.commit()
-    upload = track_upload_handle(settings, track, storage=storage)
-    out = track_out(track, settings.public_url) | {"upload_url": upload["upload_url"]}
+    upload = track_upload_handle(rt, track)
+    out = track_out(track, rt.settings.public_url) | {"upload_url": upload["upload_url"]}
     return ok(
         track_id=track.id,
         track=out,
         track_upload=upload,
-        track_cover_upload=track_cover_handle(settings, track, storage=storage),
+        track_cover_upload=track_cover_handle(rt, track),
     )
-
-
-@router.get("/v1/track/{track_id}", tags=["tracks"])
-def get_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep, request: Request):
-    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
-    if track.upload_state == "pending" and can_presign(request.app.state.storage):
-        db.rollback()  # S3 mode: a HEAD check notices an upload that landed (uploads/completion.py)
-        completion.check_quietly(completion.Deps.of(request.app.state), [track_id])
-        track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
-    return ok(track_id=track.id, track=track_out(track, settings.public_url))
 
 
 @router.put("/v1/track/{track_id}", tags=["tracks"])
@@ -70,12 +59,12 @@ def delete_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: Se
 
 
 @router.post("/v1/track/{track_id}/cover", tags=["tracks"])
-def create_track_cover(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep, storage: StorageDep):
+def create_track_cover(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     return ok(
         track_id=track.id,
-        track=track_out(track, settings.public_url),
-        track_cover_upload=track_cover_handle(settings, track, storage=storage),
+        track=track_out(track, rt.settings.public_url),
+        track_cover_upload=track_cover_handle(rt, track),
     )
 
 

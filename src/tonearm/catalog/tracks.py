@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Collection, Track, TrackFile, Variant
 from tonearm.catalog.service import get_collection, get_creator
+from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.db.paging import paged
 from tonearm.errors import Conflict, Invalid, NotFound, Unprocessable
 from tonearm.storage import keys as storage_keys
-
-PLAYABLE = ("ready", "incomplete", "fallback", "fallback_processing", "processing")
 
 
 def new_track_index() -> str:
@@ -202,7 +201,7 @@ def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id:
     )
     if taken is not None:
         raise Conflict(f"A variant with index {index!r} already exists for this track")
-    if track.original_key is None or track.upload_state != "stored":
+    if track.original_key is None or track.upload_state != UploadState.STORED:
         raise Unprocessable("The track has no source file to process yet")
     position = db.scalar(select(func.count()).select_from(Variant).where(Variant.track_id == track.id)) or 0
     variant = Variant(
@@ -217,7 +216,7 @@ def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id:
         position=1000 + position,
     )
     db.add(variant)
-    track.track_status_id = "processing"
+    track.track_status_id = TrackStatus.PROCESSING
     track.files_completed_at = None
     db.flush()
     return variant

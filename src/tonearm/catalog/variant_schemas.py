@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
-from tonearm.api.inputs import Input
+from tonearm.http.inputs import Input
 
 Number = Annotated[float, Field(ge=0, le=100_000)]
 

@@ -158,21 +158,15 @@ def serve(
     # supervisor process. With an external queue (Redis, PostgreSQL) run `tonearm worker`
     # processes instead, unless --worker asks for one here too.
     run_consumer = worker if worker is not None else (settings.run_worker and not is_external(settings.queue_url))
-    consumer = None
-    if run_consumer:
-        from tonearm.jobs.queue import open_queue
-
-        queue = open_queue(settings)
-        if hasattr(queue, "start_consumer"):
-            consumer = queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
+    consumer, target = _serve_runtime(settings, run_consumer=run_consumer, concurrency=concurrency, workers=workers)
     _say(settings, f"serving {settings.public_url} (database {settings.database_url.split('://')[0]}, "
                f"storage {settings.storage_url.split('://')[0]}, queue {settings.queue_url.split('://')[0]}, "
                f"{workers} API process{'es' if workers > 1 else ''}, "
                f"{'a job consumer' if consumer else 'no job consumer'})")
     try:
         uvicorn.run(
-            "tonearm.api.app:create_app",
-            factory=True,
+            target,
+            factory=isinstance(target, str),
             host=host,
             port=port,
             workers=workers,
@@ -189,6 +183,23 @@ def serve(
             consumer.stop(graceful=True)
 
 
+def _serve_runtime(settings, *, run_consumer: bool, concurrency: int, workers: int):
+    """(the started consumer or None, what uvicorn runs). With one API process the app is built
+    here, so the app and the consumer share one runtime; with several, each process builds its own."""
+    consumer, target = None, "tonearm.api.app:create_app"
+    if run_consumer or workers == 1:
+        from tonearm.runtime import build_runtime
+
+        runtime = build_runtime(settings)
+        if run_consumer and hasattr(runtime.queue, "start_consumer"):
+            consumer = runtime.queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
+        if workers == 1:
+            from tonearm.api.app import create_app
+
+            target = create_app(runtime=runtime)
+    return consumer, target
+
+
 @app.command()
 def worker(
     concurrency: int = typer.Option(2, help="Job consumer threads"),
@@ -202,13 +213,13 @@ def worker(
     import threading
 
     from tonearm import logging as tlog
-    from tonearm.jobs.queue import open_queue
+    from tonearm.runtime import build_runtime
 
     settings = _settings()
     tlog.configure(settings.log_format, log_level)
     if not settings.database_url.startswith("sqlite"):
         _require_current_schema(settings.database_url)
-    queue = open_queue(settings)
+    queue = build_runtime(settings).queue
     if not hasattr(queue, "start_consumer"):
         typer.echo(f"tonearm: the queue {settings.queue_url!r} has no separate consumer", err=True)
         raise typer.Exit(2)
@@ -302,9 +313,9 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(as_json: bool = typer.Option(False, "--json")):
     """List keys (never their secrets)."""
-    from tonearm.auth.schemas import api_key_out
     from tonearm.auth.service import list_keys
     from tonearm.db.session import session_scope
+    from tonearm.keys.schemas import api_key_out
 
     settings = _settings()
     with session_scope(settings.database_url) as db:

@@ -341,7 +341,13 @@ def download(
     url: UrlOpt = DEFAULT_URL, key: KeyOpt = None, as_json: JsonOpt = False,
 ):
     """Download one variant of a track from a downloadable play session."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
 
     from tonearm.cli.remote_common import err
 

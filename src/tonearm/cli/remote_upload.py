@@ -38,7 +38,13 @@ from tonearm.cli.remote_common import (
     status_text,
     warn,
 )
-from tonearm.client import FAILED_STATUSES, TERMINAL_STATUSES, TonearmError, is_audio_name, sha256_file
+from tonearm.client import (
+    FAILED_STATUSES,
+    TERMINAL_STATUSES,
+    TonearmError,
+    is_audio_name,
+    sha256_file,
+)
 
 # A track with these statuses never got its bytes (or failed): upload the file again.
 NOT_REUSABLE = FAILED_STATUSES | {"initialized"}
@@ -191,6 +197,24 @@ def _summary(items: list[Item]) -> None:
               f"{counts['duplicate']} duplicate(s), {failed} failed", highlight=False)
 
 
+def _to_send(items: list, existing: dict) -> list:
+    """The files to upload: skip content already in the collection and repeats within this run."""
+    todo, planned = [], set()
+    for item in items:
+        if item.sha256 in existing:
+            t = existing[item.sha256]
+            item.result, item.track_id = "skipped", t.id
+            item.status, item.status_text = t.track_status_id, t.status_text
+            err.print(f"[dim]•[/] {item.name}  already uploaded ({t.id}, {t.track_status_id})", highlight=False)
+        elif item.sha256 in planned:
+            item.result = "duplicate"
+            err.print(f"[dim]•[/] {item.name}  same content as another file in this run", highlight=False)
+        else:
+            planned.add(item.sha256)
+            todo.append(item)
+    return todo
+
+
 @guarded
 def upload(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Audio files and/or folders (recursive)")],
@@ -220,20 +244,7 @@ def upload(
                 item.sha256 = sha256_file(item.path)
                 bar.advance(task, item.size)
 
-        todo, planned = [], set()
-        for item in items:
-            if item.sha256 in existing:
-                t = existing[item.sha256]
-                item.result, item.track_id = "skipped", t.id
-                item.status, item.status_text = t.track_status_id, t.status_text
-                err.print(f"[dim]•[/] {item.name}  already uploaded ({t.id}, {t.track_status_id})", highlight=False)
-            elif item.sha256 in planned:
-                item.result = "duplicate"
-                err.print(f"[dim]•[/] {item.name}  same content as another file in this run", highlight=False)
-            else:
-                planned.add(item.sha256)
-                todo.append(item)
-
+        todo = _to_send(items, existing)
         if todo:
             _send_all(tn, todo, collection, concurrency)
         if wait:

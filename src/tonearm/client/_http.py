@@ -14,7 +14,11 @@ from typing import Any, Callable
 
 import httpx
 
-from tonearm.client.errors import TonearmConnectionError, TonearmError, error_from_response
+from tonearm.client.errors import (
+    TonearmConnectionError,
+    TonearmError,
+    error_from_response,
+)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

@@ -18,7 +18,15 @@ from tonearm.client.errors import (
     TonearmError,
     WaitTimeout,
 )
-from tonearm.client.models import FAILED_STATUSES, TERMINAL_STATUSES, PlaySession, Track, TrackUpload, UploadHandle, UploadResult
+from tonearm.client.models import (
+    FAILED_STATUSES,
+    TERMINAL_STATUSES,
+    PlaySession,
+    Track,
+    TrackUpload,
+    UploadHandle,
+    UploadResult,
+)
 from tonearm.client.resources import (
     ApiKeys,
     Collections,
@@ -30,7 +38,15 @@ from tonearm.client.resources import (
     UploadSessions,
     Variants,
 )
-from tonearm.client.uploads import CHUNK, Progress, SentCounter, aiter_file, download_name, iter_file, sha256_file
+from tonearm.client.uploads import (
+    CHUNK,
+    Progress,
+    SentCounter,
+    aiter_file,
+    download_name,
+    iter_file,
+    sha256_file,
+)
 from tonearm.client.webhooks import verify_webhook
 
 DEFAULT_URL = "http://127.0.0.1:8000"

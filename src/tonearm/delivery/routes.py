@@ -10,9 +10,10 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.responses import FileResponse, RedirectResponse, Response
 
+from tonearm.auth.models import KeyType
 from tonearm.auth.service import find_key
 from tonearm.catalog.models import Track, TrackFile
 from tonearm.delivery import modes
@@ -70,12 +71,12 @@ def _check_range(header: str, size: int) -> list[tuple[int, int]]:
 @router.get("/d/{name}")
 def deliver(name: str, request: Request):
     app = request.app
-    settings = app.state.settings
+    settings = app.state.runtime.settings
     params = verify_path(settings.secret_key, request.url.path, request.scope.get("query_string", b"").decode("latin-1"))
     key = keys.key_for_delivery_name(name)
     if key is None:
         raise NotFound("No such file")
-    storage = app.state.storage
+    storage = app.state.runtime.storage
     ext = name.rsplit(".", 1)[-1]
     media_type = CONTENT_TYPES.get(ext, "application/octet-stream")
     if settings.delivery == "redirect":  # S3 answers 404, Range and conditional requests itself
@@ -117,10 +118,10 @@ def deliver(name: str, request: Request):
 @router.get("/v1/share/{share_key}", tags=["share"])
 def share_redirect(share_key: str, request: Request):
     """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
-    settings = request.app.state.settings
-    with request.app.state.sessionmaker() as db:
+    settings = request.app.state.runtime.settings
+    with request.app.state.runtime.sessionmaker() as db:
         key = find_key(db, secret_key=settings.secret_key, plaintext=share_key) if len(share_key) <= 200 else None
-        if key is None or key.api_key_type_id != "share" or key.revoked_at is not None:
+        if key is None or key.api_key_type_id != KeyType.SHARE or key.revoked_at is not None:
             raise Unauthorized("Invalid share key")
         track = db.get(Track, key.track_id) if key.track_id else None
         if track is None or track.organization_id != key.organization_id:

@@ -13,27 +13,28 @@ import logging
 import random
 import threading
 
+from tonearm.jobs import metrics
+from tonearm.jobs.runtime import PeriodicBody, Runtime
+
 log = logging.getLogger("tonearm.jobs")
 
 
 class Sweeper(threading.Thread):
-    def __init__(self, interval: float, first: float = 1.0) -> None:
+    def __init__(self, runtime: Runtime, bodies: dict[str, PeriodicBody], interval: float, first: float = 1.0) -> None:
         super().__init__(name="tonearm-sweeper", daemon=True)
+        self.runtime = runtime
+        self.bodies = dict(bodies)
         self.interval = max(0.5, float(interval))
         self.first = first
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        from tonearm.jobs import metrics
-        from tonearm.jobs.registry import PERIODIC, load_tasks
-
-        load_tasks()
         wait = self.first
         while not self.stopped.wait(wait):
-            for name, body in list(PERIODIC.items()):
+            for name, body in self.bodies.items():
                 try:
                     with metrics.running(name):
-                        body()
+                        body(self.runtime)
                 except Exception:
                     log.exception("%s failed", name)
             wait = self.interval * random.uniform(0.85, 1.15)
@@ -55,7 +56,8 @@ class Running:
         self.consumer.stop(graceful=graceful)
 
 
-def start(queue, *, workers: int, reap_interval: float) -> Running:
+def start(queue, runtime: Runtime, periodic: dict[str, PeriodicBody], *, workers: int,
+          reap_interval: float) -> Running:
     huey = queue.huey
     blocking = bool(getattr(huey.storage, "blocking", False))
     # Poll an idle polled queue (SQLite, PostgreSQL) at least every 0.25 / 0.5 s: huey's default
@@ -67,7 +69,7 @@ def start(queue, *, workers: int, reap_interval: float) -> Running:
                                     max_delay=max_delay)
     consumer._set_signal_handlers = lambda: None  # the host process (uvicorn, `tonearm worker`) owns signals
     consumer.start()
-    sweeper = Sweeper(reap_interval) if reap_interval > 0 else None  # 0: no sweeper (tests)
+    sweeper = Sweeper(runtime, periodic, reap_interval) if reap_interval > 0 else None  # 0: no sweeper (tests)
     if sweeper is not None:
         sweeper.start()
     return Running(consumer, sweeper)

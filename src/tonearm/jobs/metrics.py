@@ -66,8 +66,9 @@ def running(job: str):
 
 
 def track_finished(status: str, audio_seconds: float | None) -> None:
-    """Called once per terminal status (processing/run.py `finish`)."""
+    """Called once per terminal status (processing/run.py `finish`); `audio_seconds` only when the run
+    made something playable, so the speed histogram leaves failures out."""
     TRACKS_FINISHED.labels(status).inc()
     started = getattr(_local, "started", None)
-    if started is not None and audio_seconds and audio_seconds > 0 and status in ("ready", "incomplete"):
+    if started is not None and audio_seconds and audio_seconds > 0:
         REALTIME_FACTOR.observe((time.perf_counter() - started) / audio_seconds)

@@ -22,6 +22,7 @@ import uuid
 from typing import Protocol
 
 from tonearm.jobs import metrics
+from tonearm.jobs.runtime import Runtime, TaskTable
 from tonearm.settings import Settings
 
 log = logging.getLogger("tonearm.jobs")
@@ -32,12 +33,18 @@ EXTERNAL_SCHEMES = ("redis://", "rediss://", "postgresql://", "postgresql+psycop
 class Queue(Protocol):
     def enqueue(self, name: str, obj_id: str, delay: float = 0) -> str | None: ...
 
+    def bind(self, runtime: Runtime, tasks: TaskTable) -> None:
+        """Learn the job bodies and the runtime they receive (the entry point calls this once)."""
+
 
 class MemoryQueue:
     def __init__(self) -> None:
         self.jobs: list[tuple[str, str]] = []
         self.delays: list[float] = []
         self._lock = threading.Lock()
+
+    def bind(self, runtime: Runtime, tasks: TaskTable) -> None:
+        pass  # records only; tests run what they find
 
     def enqueue(self, name: str, obj_id: str, delay: float = 0) -> str:
         with self._lock:
@@ -49,26 +56,31 @@ class MemoryQueue:
 class ImmediateQueue:
     """Run the body in the calling thread (errors are logged, never raised to the caller)."""
 
-    def enqueue(self, name: str, obj_id: str, delay: float = 0) -> str:
-        from tonearm.jobs.registry import load_tasks
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+        self._tasks = TaskTable()
 
+    def bind(self, runtime: Runtime, tasks: TaskTable) -> None:
+        self._runtime, self._tasks = runtime, tasks
+
+    def enqueue(self, name: str, obj_id: str, delay: float = 0) -> str:
         if delay:  # retries are not run inline; the reaper or a later run picks them up
             return str(uuid.uuid4())
-        body = load_tasks().get(name)
-        if body is None:
+        body = self._tasks.jobs.get(name)
+        if body is None or self._runtime is None:
             log.warning("no job body for %s", name)
         else:
             try:
-                body(obj_id)
+                body(self._runtime, obj_id)
             except Exception:
                 log.exception("job %s(%s) failed", name, obj_id)
         return str(uuid.uuid4())
 
 
-def _instrumented(name: str, body):
+def _instrumented(name: str, body, runtime: Runtime):
     def run(obj_id: str) -> None:
         with metrics.running(name):
-            body(obj_id)
+            body(runtime, obj_id)
 
     run.__name__ = run.__qualname__ = name.replace(".", "_")
     return run
@@ -78,12 +90,16 @@ class HueyQueue:
     """The port over a huey instance (SQLite, Redis or PostgreSQL storage)."""
 
     def __init__(self, huey, *, external: bool = False) -> None:
-        from tonearm.jobs.registry import load_tasks
-
         self.huey = huey
         self.external = external
-        self._tasks = {name: huey.task(name=name, retries=0)(_instrumented(name, body))
-                       for name, body in load_tasks().items()}
+        self._tasks: dict = {}
+        self._runtime: Runtime | None = None
+        self._table = TaskTable()
+
+    def bind(self, runtime: Runtime, tasks: TaskTable) -> None:
+        self._runtime, self._table = runtime, tasks
+        self._tasks = {name: self.huey.task(name=name, retries=0)(_instrumented(name, body, runtime))
+                       for name, body in tasks.jobs.items()}
 
     def enqueue(self, name: str, obj_id: str, delay: float = 0) -> str | None:
         task = self._tasks.get(name)
@@ -109,7 +125,9 @@ class HueyQueue:
     def start_consumer(self, workers: int = 2, *, reap_interval: float = 30.0):
         from tonearm.jobs.consumer import start
 
-        return start(self, workers=workers, reap_interval=reap_interval)
+        if self._runtime is None:
+            raise RuntimeError("bind the queue to a runtime before starting a consumer")
+        return start(self, self._runtime, self._table.periodic, workers=workers, reap_interval=reap_interval)
 
 
 def open_queue(settings: Settings) -> Queue:

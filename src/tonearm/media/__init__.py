@@ -12,7 +12,15 @@ from .pipeline import render
 from .preview import window as preview_window
 from .probe import Probe, probe
 from .results import OutputResult, RenderResult
-from .specs import AudioOptions, Levels, Loudness, Peaks, Preview, PreviewWindow, Transcode
+from .specs import (
+    AudioOptions,
+    Levels,
+    Loudness,
+    Peaks,
+    Preview,
+    PreviewWindow,
+    Transcode,
+)
 from .waveform import waveform_png
 
 __all__ = [

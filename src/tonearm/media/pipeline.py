@@ -161,11 +161,29 @@ def render(
     files, single = _split(outputs)
     info = info or probe(path)
     src_target = (info.sample_rate, _layout_name(info), "fltp")
-    cover = _embeddable_cover(path, files)
+    results, encoders = _open_encoders(files, info, _embeddable_cover(path, files), workdir)
+    analysis = None
+    if Levels in single or Peaks in single:
+        analysis = AnalysisSink(src_target, single.get(Levels), single.get(Peaks), info.duration)
+    meter = LoudnessSink(src_target, single[Loudness]) if Loudness in single else None
+    sinks = [sink for _, sink in encoders] + [s for s in (analysis, meter) if s is not None]
+    decoded, rate_used, errors, truncated = _run(path, sinks)
+    result = RenderResult(
+        duration=round(decoded, 6), sample_rate=rate_used or info.sample_rate,
+        channels=info.channels, outputs=results, decode_errors=errors, truncated=truncated,
+    )
+    for res, sink in encoders:
+        _finish_file(res, sink, decoded)
+    _collect_analysis(result, single, analysis, meter)
+    result.elapsed = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _open_encoders(files: list, info: Probe, cover, workdir) -> tuple[dict[str, OutputResult],
+                                                                     list[tuple[OutputResult, EncoderSink]]]:
+    """One encoder sink per file output; an output that cannot even be opened fails alone."""
     results: dict[str, OutputResult] = {}
     encoders: list[tuple[OutputResult, EncoderSink]] = []
-    sinks: list = []
-
     for spec in files:
         res = _file_result(spec, info)
         results[spec.key] = res
@@ -184,39 +202,27 @@ def render(
             res.ok, res.error = False, short_error(exc)
             continue
         encoders.append((res, sink))
-        sinks.append(sink)
+    return results, encoders
 
-    analysis = None
-    if Levels in single or Peaks in single:
-        analysis = AnalysisSink(src_target, single.get(Levels), single.get(Peaks), info.duration)
-        sinks.append(analysis)
-    meter = LoudnessSink(src_target, single[Loudness]) if Loudness in single else None
-    if meter is not None:
-        sinks.append(meter)
 
+def _run(path, sinks: list) -> tuple[float, int | None, int, bool]:
+    """Decode once into every sink, grouped by the format each wants; close them all."""
     groups: dict[tuple, _Group] = {}
     for sink in sinks:
         groups.setdefault(sink.target, _Group(sink.target)).sinks.append(sink)
         sink.start()
-
     try:
-        decoded, rate_used, errors, truncated = _decode(path, list(groups.values()))
+        return _decode(path, list(groups.values()))
     except BaseException:
         for sink in sinks:
             sink.fail("source decoding failed")
+        raise
+    finally:
         for sink in sinks:
             sink.close()
-        raise
-    for sink in sinks:
-        sink.close()
 
-    duration = decoded
-    result = RenderResult(
-        duration=round(duration, 6), sample_rate=rate_used or info.sample_rate,
-        channels=info.channels, outputs=results, decode_errors=errors, truncated=truncated,
-    )
-    for res, sink in encoders:
-        _finish_file(res, sink, duration)
+
+def _collect_analysis(result: RenderResult, single: dict, analysis, meter) -> None:
     if analysis is not None:
         for name in ("levels", "peaks"):
             if _SPEC_TYPES[name] in single:
@@ -229,8 +235,6 @@ def render(
             result.errors["loudness"] = meter.error
         else:
             result.loudness = meter.result()
-    result.elapsed = round(time.perf_counter() - started, 3)
-    return result
 
 
 _SPEC_TYPES = {"levels": Levels, "peaks": Peaks}

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import av
-import numpy as np
 import av.error
+import numpy as np
 
 from .errors import MediaInitError
 

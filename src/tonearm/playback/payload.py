@@ -10,14 +10,20 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from tonearm.api.envelope import iso
 from tonearm.catalog.colors import light_dark
-from tonearm.catalog.models import Collection, Organization, PlaylistTrack, Track, TrackFile
-from tonearm.catalog.tracks import PLAYABLE
+from tonearm.catalog.models import (
+    Collection,
+    Organization,
+    PlaylistTrack,
+    Track,
+    TrackFile,
+)
+from tonearm.catalog.states import PLAYABLE, TrackStatus
 from tonearm.delivery.signing import sign_path
 from tonearm.errors import NotFound
 from tonearm.playback.models import PlaySession
 from tonearm.settings import Settings
+from tonearm.wire import iso
 
 COVER_SIZES = ("icon", "small", "regular", "large")
 
@@ -218,7 +224,7 @@ def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts,
         f = facts.files.get(index)
         if f is not None:
             variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": index}})
-    if not variants and facts.track["track_status_id"] in ("fallback", "fallback_processing") and "original" in facts.files:
+    if not variants and facts.track["track_status_id"] in (TrackStatus.FALLBACK, TrackStatus.FALLBACK_PROCESSING) and "original" in facts.files:
         # Still encoding: offer the (browser-playable) original so the player can start now.
         f = facts.files["original"]
         variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": "original"},

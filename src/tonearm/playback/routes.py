@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
-from tonearm.api.deps import DB, AnyKey, SettingsDep
-from tonearm.api.envelope import iso, ok
+from tonearm.auth.deps import AnyKey
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Gone, NotFound
+from tonearm.http.deps import DB, SettingsDep
+from tonearm.http.envelope import ok
 from tonearm.playback import service
 from tonearm.playback.cache import TRACK_TTL, TTLCache
 from tonearm.playback.models import PlaySession
@@ -31,6 +32,7 @@ from tonearm.playback.payload import (
     url_expiry,
 )
 from tonearm.playback.schemas import PlaySessionCreate
+from tonearm.wire import iso
 
 router = APIRouter(tags=["play sessions"])
 
@@ -78,7 +80,7 @@ def get_play_session(play_session_id: uuid.UUID, db: DB, settings: SettingsDep, 
 
 
 def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple[SessionFacts, object]:
-    with request.app.state.sessionmaker() as db:
+    with request.app.state.runtime.sessionmaker() as db:
         session = db.get(PlaySession, session_id)
         if session is None:
             raise NotFound("Play session not found")
@@ -88,7 +90,7 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
 
 @router.get("/v1/play/{play_session_id}/{play_track_id}")
 async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
-    settings = request.app.state.settings
+    settings = request.app.state.runtime.settings
     request.app.state.limiter.session("play", play_session_id)
     sessions, tracks, inflight = _caches(request)
     session: SessionFacts | None = sessions.get(play_session_id)

@@ -8,16 +8,18 @@ import uuid
 from sqlalchemy import String, exists, select, type_coerce
 from sqlalchemy.orm import Session
 
+from tonearm.auth.models import KeyType
 from tonearm.auth.service import Principal
+from tonearm.catalog.expiry import session_ttl
 from tonearm.catalog.models import PlaylistTrack, Track
 from tonearm.catalog.playlists import get_playlist
 from tonearm.catalog.service import get_collection
-from tonearm.catalog.tracks import PLAYABLE, get_track
+from tonearm.catalog.states import PLAYABLE
+from tonearm.catalog.tracks import get_track
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Gone, Invalid, NotFound, Unprocessable
 from tonearm.playback.models import PlaySession
 from tonearm.settings import Settings
-from tonearm.uploads.service import session_ttl
 
 SCOPES = ("collection", "track", "playlist")
 # The id is read raw (no per-row UUID objects): 10 000-track sessions stay fast.
@@ -36,7 +38,7 @@ TRACK_COLUMNS = (
 
 def _check_key_scope(db: Session, principal: Principal, scope: str, target_ids: dict) -> None:
     """A player key may only open sessions inside its collection / track / creator scope."""
-    if principal.key_type != "player":
+    if principal.key_type != KeyType.PLAYER:
         return
     if principal.track_id is not None and (scope != "track" or target_ids.get("track_id") != principal.track_id):
         raise Forbidden("This player key is scoped to a single track")
@@ -62,7 +64,7 @@ def _check_key_scope(db: Session, principal: Principal, scope: str, target_ids: 
 
 
 def create_session(db: Session, *, settings: Settings, principal: Principal, scope: str, body) -> tuple[PlaySession, list]:
-    principal.require("api", "player")
+    principal.require(KeyType.API, KeyType.PLAYER)
     if scope not in SCOPES:
         raise Invalid(f"scope must be one of {', '.join(SCOPES)}")
     ttl = session_ttl(settings, body.expires_in)

@@ -58,16 +58,16 @@ def store_track_sizes(storage, track_index: str, variant_index: str, sizes: dict
     return out
 
 
-def collection_cover_sizes(ctx, collection_id: uuid.UUID, source_key: str, work: Path) -> tuple[dict, list, str | None]:
+def collection_cover_sizes(storage, collection_id: uuid.UUID, source_key: str, work: Path) -> tuple[dict, list, str | None]:
     try:
-        with ctx.storage.fetch(source_key, work) as local:
+        with storage.fetch(source_key, work) as local:
             sizes, colors, chosen = make_sizes(Path(local), work)
     except FileNotFoundError:
         raise MediaError("collection cover is missing from storage") from None
     out = {}
     for name, spec in sizes.items():
         key = keys.collection_cover(collection_id, name)
-        ctx.storage.put(key, Path(spec["path"]))
+        storage.put(key, Path(spec["path"]))
         out[name] = {
             "key": key,
             "path": "/d/" + keys.collection_cover_delivery_name(collection_id, name),

@@ -13,27 +13,26 @@ import uuid
 from sqlalchemy import or_, select, update
 
 from tonearm.catalog.models import Track
+from tonearm.catalog.states import ACTIVE, UploadState
 from tonearm.db.base import utcnow
-from tonearm.db.session import session_scope
-
-ACTIVE = ("processing", "fallback", "fallback_processing")
+from tonearm.jobs.runtime import Runtime
 
 
-def claim(url: str, track_id: uuid.UUID, lease_seconds: int, max_attempts: int) -> tuple[str, int] | None:
+def claim(rt: Runtime, track_id: uuid.UUID) -> tuple[str, int] | None:
     """Take the lease on a track that needs processing. Returns (token, attempt) or None."""
     now = utcnow()
     token = uuid.uuid4().hex
-    with session_scope(url) as db:
+    with rt.unit() as db:
         result = db.execute(
             update(Track)
             .where(
                 Track.id == track_id,
-                Track.upload_state == "stored",
+                Track.upload_state == UploadState.STORED,
                 Track.track_status_id.in_(ACTIVE),
                 or_(Track.lease_expires_at.is_(None), Track.lease_expires_at < now),
             )
             .values(
-                lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+                lease_expires_at=now + dt.timedelta(seconds=rt.settings.job_lease_seconds),
                 lease_token=token,
                 attempts=Track.attempts + 1,
             )
@@ -44,26 +43,32 @@ def claim(url: str, track_id: uuid.UUID, lease_seconds: int, max_attempts: int) 
     return token, attempts
 
 
-def renew(url: str, track_id: uuid.UUID, token: str, lease_seconds: int) -> bool:
-    with session_scope(url) as db:
+def renew(rt: Runtime, track_id: uuid.UUID, token: str) -> bool:
+    with rt.unit() as db:
         result = db.execute(
             update(Track)
             .where(Track.id == track_id, Track.lease_token == token)
-            .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+            .values(lease_expires_at=utcnow() + dt.timedelta(seconds=rt.settings.job_lease_seconds))
         )
         return result.rowcount == 1
+
+
+def release(rt: Runtime, track_id: uuid.UUID, token: str) -> None:
+    """Let the lease lapse now, so a retry (or the reaper) can claim the track at once."""
+    with rt.unit() as db:
+        db.execute(update(Track).where(Track.id == track_id, Track.lease_token == token).values(lease_expires_at=utcnow()))
 
 
 class Heartbeat:
     """Renew a lease every third of its length until stopped."""
 
-    def __init__(self, url: str, track_id: uuid.UUID, token: str, lease_seconds: int):
-        self._args = (url, track_id, token, lease_seconds)
+    def __init__(self, rt: Runtime, track_id: uuid.UUID, token: str):
+        self._args = (rt, track_id, token)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{track_id}", daemon=True)
 
     def _run(self) -> None:
-        interval = max(1.0, self._args[3] / 3)
+        interval = max(1.0, self._args[0].settings.job_lease_seconds / 3)
         while not self._stop.wait(interval):
             try:
                 renew(*self._args)
@@ -79,14 +84,14 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
 
-def stale_tracks(url: str, *, idle_seconds: int) -> list[uuid.UUID]:
+def stale_tracks(rt: Runtime, *, idle_seconds: int) -> list[uuid.UUID]:
     """Tracks waiting for processing whose lease expired, or that nobody claimed for a while."""
     now = utcnow()
-    with session_scope(url) as db:
+    with rt.unit() as db:
         return list(
             db.scalars(
                 select(Track.id).where(
-                    Track.upload_state == "stored",
+                    Track.upload_state == UploadState.STORED,
                     Track.track_status_id.in_(ACTIVE),
                     or_(
                         Track.lease_expires_at < now,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -20,14 +20,23 @@ MIME = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
 class FileRecord:
-    """A finished (or failed) output waiting to be recorded."""
+    """A finished (or failed) output waiting to be recorded; `store` returns it with key and size."""
 
-    def __init__(self, variant: Variant, *, src: Path | None = None, ext: str | None = None, data: dict | None = None,
-                 props: dict | None = None, error: str | None = None):
-        self.variant, self.src, self.ext, self.data, self.props, self.error = variant, src, ext, data, props, error
-        self.key: str | None = None
-        self.size: int | None = None
+    variant: Variant
+    src: Path | None = None
+    ext: str | None = None
+    data: dict | None = None
+    props: dict | None = None
+    error: str | None = None
+    key: str | None = None
+    size: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Made but not yet in storage."""
+        return self.key is None and self.error is None
 
 
 def write_json(workdir: Path, name: str, payload: dict) -> Path:
@@ -36,13 +45,13 @@ def write_json(workdir: Path, name: str, payload: dict) -> Path:
     return path
 
 
-def store(storage, track: Track, rec: FileRecord) -> None:
+def store(storage, track_index: str, rec: FileRecord) -> FileRecord:
     """Put the output under its deterministic key (overwriting a previous run's copy)."""
     if rec.error or rec.src is None:
-        return
-    rec.ext = (rec.ext or "bin").lstrip(".").lower()
-    rec.key = keys.variant(track.index, rec.variant.index, rec.ext)
-    rec.size = storage.put(rec.key, rec.src).size
+        return rec
+    ext = (rec.ext or "bin").lstrip(".").lower()
+    key = keys.variant(track_index, rec.variant.index, ext)
+    return dataclasses.replace(rec, ext=ext, key=key, size=storage.put(key, rec.src).size)
 
 
 def record(db: Session, track: Track, rec: FileRecord) -> TrackFile:
@@ -72,13 +81,3 @@ def record(db: Session, track: Track, rec: FileRecord) -> TrackFile:
 
 def existing_success(db: Session, track_id: uuid.UUID) -> set[uuid.UUID]:
     return set(db.scalars(select(TrackFile.variant_id).where(TrackFile.track_id == track_id, TrackFile.is_success.is_(True))))
-
-
-def link_or_copy(src: Path, dest: Path) -> Path:
-    try:
-        os.link(src, dest)
-    except OSError:
-        import shutil
-
-        shutil.copyfile(src, dest)
-    return dest

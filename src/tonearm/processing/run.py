@@ -1,23 +1,47 @@
-"""One processing run for one track, and the status/webhook bookkeeping at its end."""
+"""One processing run for one track, and the status/webhook bookkeeping at its end.
+
+Each step returns a frozen value (`Snapshot` in, `TrackFacts` and `FileRecord`s out); `finish`
+applies them in one transaction.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import uuid
 from pathlib import Path
 
 from sqlalchemy import select
 
-from tonearm.catalog.models import Collection, Organization, Track, TrackFile
+from tonearm.catalog.models import Collection, Organization, Track, TrackFile, Variant
+from tonearm.catalog.states import FINISHED_PLAYABLE, TrackStatus
 from tonearm.catalog.tracks import variants_for_track
 from tonearm.db.base import utcnow
-from tonearm.db.session import session_scope
 from tonearm.jobs.metrics import track_finished
-from tonearm.media import Loudness, MediaError, MediaInitError, probe, render, waveform_png
-from tonearm.processing.covers import cover_source, darkness, make_sizes, store_track_sizes
+from tonearm.jobs.runtime import Runtime
+from tonearm.media import (
+    Loudness,
+    MediaError,
+    MediaInitError,
+    probe,
+    render,
+    waveform_png,
+)
+from tonearm.processing.covers import (
+    cover_source,
+    darkness,
+    make_sizes,
+    store_track_sizes,
+)
 from tonearm.processing.ladder import analysis_specs, plan
-from tonearm.processing.outputs import FileRecord, existing_success, record, store, write_json
+from tonearm.processing.outputs import (
+    FileRecord,
+    existing_success,
+    record,
+    store,
+    write_json,
+)
 from tonearm.storage import keys
 from tonearm.webhooks.service import record_track_events
 
@@ -25,11 +49,43 @@ log = logging.getLogger("tonearm.processing")
 BROWSER_ORIGINALS = {"mp3", "m4a", "ogg", "opus", "oga", "webm", "flac", "wav"}
 
 
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """What a run needs to know about the track, read once at its start."""
+
+    index: str
+    original_key: str | None
+    cover_key: str | None
+    color: str | None
+    info: dict
+    variants: list[Variant]
+    pending: list[Variant]  # variants without a successful file yet
+
+
+@dataclasses.dataclass(frozen=True)
+class CoverFacts:
+    sizes: dict
+    colors: list
+    chosen: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackFacts:
+    """What the run learned about the track (applied to its row by `finish`)."""
+
+    duration: float | None
+    format: dict
+    info: dict
+    title: str | None
+    subtitle: str | None
+    cover: CoverFacts | None = None
+
+
 def _ext(value: str | None) -> str:
     return (value or "bin").lstrip(".").lower()
 
 
-def _snapshot(db, tid: uuid.UUID):
+def _snapshot(db, tid: uuid.UUID) -> Snapshot | None:
     track = db.get(Track, tid)
     if track is None:
         return None
@@ -40,112 +96,114 @@ def _snapshot(db, tid: uuid.UUID):
         col = db.get(Collection, track.collection_id)
         org = db.get(Organization, track.organization_id)
         color = (col.player_color if col else None) or (org.player_color if org else None)
-    return {
-        "index": track.index, "original_key": track.original_key, "cover_key": track.cover_key,
-        "color": color, "info": dict(track.info or {}), "variants": variants,
-        "pending": [v for v in variants if v.id not in done],
-    }
+    return Snapshot(index=track.index, original_key=track.original_key, cover_key=track.cover_key, color=color,
+                    info=dict(track.info or {}), variants=variants,
+                    pending=[v for v in variants if v.id not in done])
 
 
-def process(ctx, tid: uuid.UUID, work: Path) -> None:
-    settings = ctx.settings
-    with session_scope(settings.database_url) as db:
+def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
+    with rt.unit() as db:
         snap = _snapshot(db, tid)
-    if snap is None or not snap["original_key"]:
+    if snap is None or not snap.original_key:
         return
     with contextlib.ExitStack() as stack:
-        src = _fetch_original(stack, ctx, snap["original_key"], work)
-        _process_file(ctx, tid, snap, src, work)
+        src = _fetch_original(stack, rt, snap.original_key, work)
+        _process_file(rt, tid, snap, src, work)
 
 
-def _fetch_original(stack: contextlib.ExitStack, ctx, key: str, work: Path) -> Path:
+def _fetch_original(stack: contextlib.ExitStack, rt: Runtime, key: str, work: Path) -> Path:
     """The original as a local file (a streamed download for remote storage, removed afterwards)."""
-    found = ctx.storage.stat(key)
+    found = rt.storage.stat(key)
     if found is None:
         raise MediaInitError("The uploaded file is missing from storage")
-    if found.size > ctx.settings.max_upload_bytes:
-        raise MediaInitError(f"The uploaded file is larger than the limit of {ctx.settings.max_upload_bytes} bytes")
+    if found.size > rt.settings.max_upload_bytes:
+        raise MediaInitError(f"The uploaded file is larger than the limit of {rt.settings.max_upload_bytes} bytes")
     try:
-        return Path(stack.enter_context(ctx.storage.fetch(key, work)))
+        return Path(stack.enter_context(rt.storage.fetch(key, work)))
     except FileNotFoundError:
         raise MediaInitError("The uploaded file is missing from storage") from None
 
 
-def _process_file(ctx, tid: uuid.UUID, snap: dict, src: Path, work: Path) -> None:
-    settings, storage = ctx.settings, ctx.storage
+def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path, work: Path) -> None:
     info = probe(src)
-    if info.duration > settings.max_duration_seconds:
-        raise MediaInitError(f"The audio is longer than the limit of {settings.max_duration_seconds} seconds")
-    updates = _track_updates(info, snap)
-    p = plan(snap["pending"], work, aac_coder=settings.aac_coder)
-    by_index = {v.index: v for v in snap["pending"]}
+    if info.duration > rt.settings.max_duration_seconds:
+        raise MediaInitError(f"The audio is longer than the limit of {rt.settings.max_duration_seconds} seconds")
+    facts = _track_facts(info, snap)
+    p = plan(snap.pending, work, aac_coder=rt.settings.aac_coder)
+    by_index = {v.index: v for v in snap.pending}
     records: list[FileRecord] = []
-
     if p.original_index:
-        ext = _ext(info.suggested_extension)
-        rec = FileRecord(by_index[p.original_index], src=Path(src), ext=ext, props={
-            "codec": info.codec, "bitrate": round(info.bit_rate / 1000) if info.bit_rate else None,
-            "sample_rate": info.sample_rate, "channels": info.channels, "duration": info.duration})
-        store(storage, _TrackRef(snap["index"]), rec)
-        records.append(rec)
-        if p.files and ext in BROWSER_ORIGINALS:
-            _publish_fallback(ctx, tid, rec, updates)
+        original = _original_record(rt, snap, by_index[p.original_index], info, src)
+        records.append(original)
+        if p.files and original.ext in BROWSER_ORIGINALS:
+            _publish_fallback(rt, tid, original, facts)
 
-    need_loudness = "loudness" not in snap["info"]
+    need_loudness = "loudness" not in snap.info
     specs = list(p.files.values()) + analysis_specs(p, need_levels=False) + ([Loudness()] if need_loudness else [])
     result = render(src, specs, workdir=work, info=info) if specs else None
     if result is not None:
         records += _file_records(p, by_index, result)
-        records += _analysis_records(p, by_index, result, work, snap["color"])
-        updates["duration"] = result.duration or info.duration
-        if result.loudness:
-            updates["info"]["loudness"] = result.loudness
-        if result.truncated or result.decode_errors:
-            updates["info"]["damaged"] = {"truncated": result.truncated, "decode_errors": result.decode_errors}
+        records += _analysis_records(p, by_index, result, work, snap.color)
+        facts = _rendered_facts(facts, result)
     if p.cover_index:
-        records += _cover_records(ctx, snap, by_index[p.cover_index], Path(src), work, updates)
-    ref = _TrackRef(snap["index"])
-    for rec in records:
-        if rec.key is None and rec.error is None:
-            try:
-                store(storage, ref, rec)
-            except OSError as exc:
-                rec.error = f"storage: {exc.strerror or exc}"
-    finish(ctx, tid, records=records, updates=updates)
+        cover_records, cover = _cover_records(rt, snap, by_index[p.cover_index], Path(src), work)
+        records += cover_records
+        facts = dataclasses.replace(facts, cover=cover) if cover else facts
+    records = [_stored(rt, snap.index, rec) if rec.pending else rec for rec in records]
+    finish(rt, tid, records=records, facts=facts)
 
 
-class _TrackRef:
-    def __init__(self, index: str):
-        self.index = index
+def _original_record(rt: Runtime, snap: Snapshot, variant: Variant, info, src: Path) -> FileRecord:
+    rec = FileRecord(variant, src=Path(src), ext=_ext(info.suggested_extension), props={
+        "codec": info.codec, "bitrate": round(info.bit_rate / 1000) if info.bit_rate else None,
+        "sample_rate": info.sample_rate, "channels": info.channels, "duration": info.duration})
+    return store(rt.storage, snap.index, rec)  # a storage error here fails the run (retried)
 
 
-def _track_updates(info, snap) -> dict:
-    base = {k: v for k, v in snap["info"].items()}
+def _stored(rt: Runtime, track_index: str, rec: FileRecord) -> FileRecord:
+    """Store one made output; a storage error fails only this variant."""
+    try:
+        return store(rt.storage, track_index, rec)
+    except OSError as exc:
+        return dataclasses.replace(rec, error=f"storage: {exc.strerror or exc}")
+
+
+def _track_facts(info, snap: Snapshot) -> TrackFacts:
+    base = dict(snap.info)
     base["probe"] = {
         "codec": info.codec, "format_name": info.format_name, "sample_rate": info.sample_rate,
         "channels": info.channels, "bit_rate": info.bit_rate, "duration": info.duration,
         "tags": {k: v[:500] for k, v in list(info.tags.items())[:50]},
     }
-    return {
-        "duration": info.duration,
-        "format": {"codec": info.codec, "container": info.format_name, "sample_rate": info.sample_rate,
-                   "channels": info.channels, "bit_rate": info.bit_rate},
-        "info": base,
-        "title": (info.title or "")[:500] or None,
-        "subtitle": (info.artist or "")[:500] or None,
-    }
+    return TrackFacts(
+        duration=info.duration,
+        format={"codec": info.codec, "container": info.format_name, "sample_rate": info.sample_rate,
+                "channels": info.channels, "bit_rate": info.bit_rate},
+        info=base,
+        title=(info.title or "")[:500] or None,
+        subtitle=(info.artist or "")[:500] or None,
+    )
 
 
-def _publish_fallback(ctx, tid, rec: FileRecord, updates: dict) -> None:
+def _rendered_facts(facts: TrackFacts, result) -> TrackFacts:
+    info = dict(facts.info)
+    if result.loudness:
+        info["loudness"] = result.loudness
+    if result.truncated or result.decode_errors:
+        info["damaged"] = {"truncated": result.truncated, "decode_errors": result.decode_errors}
+    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info)
+
+
+def _publish_fallback(rt: Runtime, tid: uuid.UUID, rec: FileRecord, facts: TrackFacts) -> None:
     """Make the track playable from its original while the ladder is still encoding."""
-    with session_scope(ctx.settings.database_url) as db:
+    with rt.unit() as db:
         track = db.get(Track, tid)
         if track is None:
             return
         record(db, track, rec)
-        track.duration = updates["duration"]
-        track.format = updates["format"]
-        track.track_status_id = "fallback"
+        track.duration = facts.duration
+        track.format = facts.format
+        track.track_status_id = TrackStatus.FALLBACK
         track.status_text = "Playable from the original while variants are encoded"
 
 
@@ -196,73 +254,71 @@ def _analysis_records(p, by_index, result, work: Path, color: str | None) -> lis
     return out
 
 
-def _cover_records(ctx, snap, variant, audio: Path, work: Path, updates: dict) -> list[FileRecord]:
-    with cover_source(ctx.storage, snap["cover_key"] or keys.cover_upload(snap["index"]), audio, work) as image:
+def _cover_records(rt: Runtime, snap: Snapshot, variant: Variant, audio: Path,
+                   work: Path) -> tuple[list[FileRecord], CoverFacts | None]:
+    with cover_source(rt.storage, snap.cover_key or keys.cover_upload(snap.index), audio, work) as image:
         if image is None:
-            return []  # no art anywhere: nothing to make, nothing failed
+            return [], None  # no art anywhere: nothing to make, nothing failed
         try:
             sizes, colors, chosen = make_sizes(image, work)
         except MediaError as exc:
-            return [FileRecord(variant, error=f"cover: {exc}")]
-    updates["cover_sizes"] = store_track_sizes(ctx.storage, snap["index"], variant.index, sizes)
-    updates["image_colors"] = colors
-    updates["cover_color"] = chosen
+            return [FileRecord(variant, error=f"cover: {exc}")], None
+    cover = CoverFacts(store_track_sizes(rt.storage, snap.index, variant.index, sizes), colors, chosen)
     large = sizes.get("large") or next(iter(sizes.values()))
     return [FileRecord(variant, src=Path(large["path"]), ext="jpg", data={"sizes": list(sizes)},
-                       props={"width": large["width"], "height": large["height"]})]
+                       props={"width": large["width"], "height": large["height"]})], cover
 
 
-def _status(rows: list[TrackFile], types: dict) -> str:
+def _status(rows: list[TrackFile], types: dict) -> TrackStatus:
     playable = any(r.is_success and types.get(r.variant_id) in ("transcode", "original") for r in rows)
     failed = any(not r.is_success for r in rows)
     if not playable:
-        return "error"
-    return "incomplete" if failed else "ready"
+        return TrackStatus.ERROR
+    return TrackStatus.INCOMPLETE if failed else TrackStatus.READY
 
 
-def finish(ctx, tid: uuid.UUID, *, records: list[FileRecord], updates: dict | None = None,
-           status: str | None = None, reason: str | None = None) -> None:
+def finish(rt: Runtime, tid: uuid.UUID, *, records: list[FileRecord], facts: TrackFacts | None = None,
+           status: TrackStatus | None = None, reason: str | None = None) -> None:
     """Record files, settle the status, clear the lease, queue webhooks — one transaction."""
-    settings = ctx.settings
-    with session_scope(settings.database_url) as db:
+    with rt.unit() as db:
         track = db.get(Track, tid)
         if track is None:
             return
         previous = track.track_status_id
         written = [record(db, track, rec) for rec in records]
-        if updates:
-            _apply(track, updates)
+        if facts is not None:
+            _apply(track, facts)
         variants = {v.id: v for v in variants_for_track(db, track)}
         if status is None:
             rows = list(db.scalars(select(TrackFile).where(TrackFile.track_id == tid)))
             status = _status(rows, {vid: v.variant_type_id for vid, v in variants.items()})
             failed = [r.status_text for r in rows if not r.is_success]
-            reason = None if status == "ready" else ("; ".join(f for f in failed if f)[:1000] or "No playable variant")
+            reason = None if status == TrackStatus.READY else ("; ".join(f for f in failed if f)[:1000]
+                                                               or "No playable variant")
         track.track_status_id = status
         track.status_text = reason
         track.lease_expires_at = None
         track.lease_token = None
         track.files_completed_at = utcnow()
-        track_finished(status, track.duration)  # metrics: terminal statuses, processing speed
-        delivery_ids = record_track_events(db, public_url=settings.public_url, track=track, previous_status=previous,
+        # metrics: terminal statuses, and processing speed of runs that made something playable
+        track_finished(status, track.duration if status in FINISHED_PLAYABLE else None)
+        delivery_ids = record_track_events(db, public_url=rt.settings.public_url, track=track, previous_status=previous,
                                            files=written, variants=variants)
     for delivery_id in delivery_ids:
-        ctx.queue.enqueue("webhooks.deliver", str(delivery_id))
+        rt.enqueue("webhooks.deliver", delivery_id)
 
 
-def _apply(track: Track, updates: dict) -> None:
-    track.duration = updates.get("duration", track.duration)
-    track.format = updates.get("format", track.format)
-    track.info = updates.get("info", track.info)
-    if updates.get("title") and not track.player_title:
-        track.player_title = updates["title"]
-    if updates.get("subtitle") and not track.player_subtitle:
-        track.player_subtitle = updates["subtitle"]
-    if "cover_sizes" in updates:
-        track.cover_sizes = updates["cover_sizes"]
-        track.image_colors = updates["image_colors"]
-        if updates.get("cover_color") and not track.player_color:
-            track.player_color = updates["cover_color"]
+def _apply(track: Track, facts: TrackFacts) -> None:
+    track.duration = facts.duration if facts.duration is not None else track.duration
+    track.format = facts.format or track.format
+    track.info = facts.info
+    if facts.title and not track.player_title:
+        track.player_title = facts.title
+    if facts.subtitle and not track.player_subtitle:
+        track.player_subtitle = facts.subtitle
+    if facts.cover is not None:
+        track.cover_sizes = facts.cover.sizes
+        track.image_colors = facts.cover.colors
+        if facts.cover.chosen and not track.player_color:
+            track.player_color = facts.cover.chosen
     track.is_dark = darkness(track.player_color)
-
-

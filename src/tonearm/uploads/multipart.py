@@ -15,10 +15,12 @@ import math
 import uuid
 
 from tonearm.catalog.models import Track
+from tonearm.catalog.states import UploadState
 from tonearm.db.base import utcnow
+from tonearm.delivery.handles import complete_url, upload_limit
 from tonearm.errors import Conflict, Invalid, NotFound, TooLarge
+from tonearm.jobs.runtime import Runtime
 from tonearm.storage import keys
-from tonearm.uploads.handles import _complete_url, upload_limit
 
 MiB = 1024 * 1024
 PART_MIN = 8 * MiB  # S3's floor is 5 MiB for every part but the last
@@ -32,45 +34,45 @@ def plan(size: int) -> list[int]:
     return [part] * (count - 1) + [size - part * (count - 1)]
 
 
-def _pending_track(deps, track_id: uuid.UUID) -> Track:
-    with deps.sessionmaker() as db:
+def _pending_track(rt: Runtime, track_id: uuid.UUID) -> Track:
+    with rt.unit() as db:
         track = db.get(Track, track_id)
         if track is None:
             raise NotFound("Track not found")
-        if track.upload_state != "pending":
+        if track.upload_state != UploadState.PENDING:
             raise Conflict("This track's upload is already complete")
         db.expunge(track)
         return track
 
 
-def start(deps, track_id: uuid.UUID, size, expires: int) -> dict:
-    if not callable(getattr(deps.storage, "multipart_start", None)):
+def start(rt: Runtime, track_id: uuid.UUID, size, expires: int) -> dict:
+    if not callable(getattr(rt.storage, "multipart_start", None)):
         raise Invalid("Multipart uploads need S3 storage")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise Invalid("size must be the file's length in bytes (a positive whole number)")
-    track = _pending_track(deps, track_id)
-    limit = upload_limit(deps.settings, track)
+    track = _pending_track(rt, track_id)
+    limit = upload_limit(rt.settings, track)
     if size > limit:
         raise TooLarge(f"Upload of {size} bytes exceeds the limit of {limit} bytes")
     key = keys.original(track.index)
     exp = dt.datetime.fromtimestamp(expires, dt.timezone.utc)
     ttl = max(1, int((exp - utcnow()).total_seconds()))
-    upload_id = deps.storage.multipart_start(key)
+    upload_id = rt.storage.multipart_start(key)
     sizes = plan(size)
-    parts = [{"part_number": n, "size": s, "url": deps.storage.presign_part(key, upload_id, n, s, ttl)}
+    parts = [{"part_number": n, "size": s, "url": rt.storage.presign_part(key, upload_id, n, s, ttl)}
              for n, s in enumerate(sizes, start=1)]
-    complete = _complete_url(deps.settings, f"/u/{track_id}/complete", exp, {"upload_id": upload_id, "size": size})
+    complete = complete_url(rt, f"/u/{track_id}/complete", exp, {"upload_id": upload_id, "size": size})
     return {"upload_id": upload_id, "part_size": sizes[0], "parts": parts, "complete_url": complete}
 
 
-def finish(deps, track_id: uuid.UUID, upload_id: str, size: int) -> None:
+def finish(rt: Runtime, track_id: uuid.UUID, upload_id: str, size: int) -> None:
     """Complete the multipart upload when every part is there with its planned size."""
-    with deps.sessionmaker() as db:
+    with rt.unit() as db:
         track = db.get(Track, track_id)
         if track is None:
             raise NotFound("Track not found")
-        key, pending = keys.original(track.index), track.upload_state == "pending"
-    parts = deps.storage.multipart_parts(key, upload_id)
+        key, pending = keys.original(track.index), track.upload_state == UploadState.PENDING
+    parts = rt.storage.multipart_parts(key, upload_id)
     if parts is None or not pending:
         return  # finished by an earlier call (or aborted): the object check decides
     expected = plan(size)
@@ -80,6 +82,6 @@ def finish(deps, track_id: uuid.UUID, upload_id: str, size: int) -> None:
         raise Conflict(f"{len(expected) - len(missing)} of {len(expected)} parts have arrived; "
                        f"upload part {missing[0]} and the rest first")
     if any(got[n] != s for n, s in enumerate(expected, start=1)) or len(got) != len(expected):
-        deps.storage.multipart_abort(key, upload_id)
+        rt.storage.multipart_abort(key, upload_id)
         raise Invalid("The uploaded parts do not match the planned sizes; start a new multipart upload")
-    deps.storage.multipart_complete(key, upload_id, parts)
+    rt.storage.multipart_complete(key, upload_id, parts)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictFloat, StrictInt, StringConstraints
 
-from tonearm.api.envelope import iso
-from tonearm.api.inputs import Input
 from tonearm.catalog.schemas import HexColor
+from tonearm.http.inputs import Input
+from tonearm.wire import iso
 
 FileName = Annotated[str, StringConstraints(min_length=1, max_length=1000, strict=True)]
 OrgIndex = Annotated[str, StringConstraints(min_length=1, max_length=200, strict=True)]

@@ -1,32 +1,27 @@
-"""Upload sessions: create within the caller key's scope, look up (404/410), add tracks."""
+"""Upload sessions (create within the caller key's scope, look up: 404/410, add tracks) and the
+upload state machine of their tracks."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from tonearm.auth.models import KeyType
 from tonearm.auth.service import Principal
 from tonearm.catalog import tracks as tracks_service
+from tonearm.catalog.expiry import session_ttl
 from tonearm.catalog.models import Collection, Organization, Track
 from tonearm.catalog.service import get_collection, get_creator
+from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Gone, Invalid, NotFound
 from tonearm.settings import Settings
 from tonearm.uploads.models import UploadSession
-
-
-def session_ttl(settings: Settings, expires_in) -> int:
-    """Validate expires_in (seconds): default 3600, min 60, max 86400; anything else → 400."""
-    if expires_in is None:
-        return settings.session_ttl_default
-    if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)) or expires_in != int(expires_in):
-        raise Invalid("expires_in must be a whole number of seconds")
-    value = int(expires_in)
-    if not settings.session_ttl_min <= value <= settings.session_ttl_max:
-        raise Invalid(f"expires_in must be between {settings.session_ttl_min} and {settings.session_ttl_max} seconds")
-    return value
+from tonearm.webhooks.service import record_track_events
 
 
 def create_session(
@@ -40,9 +35,9 @@ def create_session(
     metadata: dict | None,
     expires_in,
 ) -> tuple[UploadSession, Collection]:
-    principal.require("api", "uploader")
+    principal.require(KeyType.API, KeyType.UPLOADER)
     ttl = session_ttl(settings, expires_in)
-    if principal.key_type == "uploader":
+    if principal.key_type == KeyType.UPLOADER:
         if principal.collection_id is not None:
             if collection_id is not None and collection_id != principal.collection_id:
                 raise Forbidden("This uploader key is scoped to another collection")
@@ -54,7 +49,7 @@ def create_session(
     if collection_id is None:
         raise Invalid("collection_id is required unless the API key is scoped to a collection")
     col = get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
-    if principal.key_type == "uploader" and principal.creator_id is not None and col.creator_id not in (None, principal.creator_id):
+    if principal.key_type == KeyType.UPLOADER and principal.creator_id is not None and col.creator_id not in (None, principal.creator_id):
         raise Forbidden("This uploader key is scoped to another creator")
     if creator_id is not None:
         get_creator(db, organization_id=principal.organization_id, creator_id=creator_id)
@@ -103,3 +98,111 @@ def add_track(db: Session, *, session: UploadSession, fields: dict) -> Track:
         fields=fields,
         upload_session_id=session.id,
     )
+
+
+# ---- The upload state machine (catalog/states.py draws it). Every function only flushes: the
+# route or job that calls it commits once. Guarded UPDATEs make each transition happen once even
+# when several requests or workers race for it.
+
+
+class Stored(enum.Enum):
+    NOW = "now"  # this call moved the track to processing: enqueue processing.track after the commit
+    EARLIER = "earlier"  # another path got there first
+    GONE = "gone"  # the track was deleted meanwhile: the caller removes the object
+
+
+def claim(db: Session, track_id: uuid.UUID) -> str:
+    """pending → receiving: a second PUT to the same URL finds nothing to claim. Returns the track index."""
+    track = db.get(Track, track_id)
+    if track is None:
+        raise NotFound("Track not found")
+    result = db.execute(
+        update(Track).where(Track.id == track_id, Track.upload_state == UploadState.PENDING)
+        .values(upload_state=UploadState.RECEIVING)
+    )
+    if result.rowcount != 1:
+        raise Forbidden("This upload URL has already been used")
+    return track.index
+
+
+def release(db: Session, track_id: uuid.UUID) -> None:
+    """receiving → pending (the PUT failed or was cut off): the URL works again until it expires."""
+    db.execute(
+        update(Track).where(Track.id == track_id, Track.upload_state == UploadState.RECEIVING)
+        .values(upload_state=UploadState.PENDING)
+    )
+
+
+def mark_stored(db: Session, track_id: uuid.UUID, *, key: str, size: int, sha256: str | None,
+                expect: UploadState) -> Stored:
+    """The original is in storage: upload_state `expect` → stored, the track → processing, atomically.
+
+    Every completion path ends here (a PUT to Tonearm, an S3 completion call, a HEAD check), so a
+    track moves to processing exactly once."""
+    result = db.execute(
+        update(Track)
+        .where(Track.id == track_id, Track.upload_state == expect)
+        .values(
+            upload_state=UploadState.STORED, original_key=key, original_sha256=sha256, size=size,
+            track_status_id=TrackStatus.PROCESSING, status_text="Queued for processing", files_completed_at=None,
+            attempts=0, lease_expires_at=None, updated_at=utcnow(),
+        )
+    )
+    if result.rowcount == 1:
+        return Stored.NOW
+    return Stored.EARLIER if db.get(Track, track_id) is not None else Stored.GONE
+
+
+def reject(db: Session, track_id: uuid.UUID, *, size: int, reason: str, public_url: str) -> list[uuid.UUID] | None:
+    """pending → rejected, the track → init_error with its webhooks, once. Returns the delivery ids
+    to enqueue after the commit, or None when the upload was no longer pending."""
+    result = db.execute(
+        update(Track).where(Track.id == track_id, Track.upload_state == UploadState.PENDING).values(
+            upload_state=UploadState.REJECTED, track_status_id=TrackStatus.INIT_ERROR, status_text=reason, size=size,
+            files_completed_at=utcnow(), updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        return None
+    track = db.get(Track, track_id)
+    return record_track_events(db, public_url=public_url, track=track, previous_status=TrackStatus.INITIALIZED,
+                               files=[], variants={})
+
+
+def set_track_cover(db: Session, track_id: uuid.UUID, key: str) -> bool:
+    """Point the track at its uploaded cover; True when its audio is already stored (the caller then
+    enqueues processing.cover after the commit)."""
+    track = db.get(Track, track_id)
+    if track is None:
+        raise NotFound("Track not found")
+    track.cover_key = key
+    db.flush()
+    return track.upload_state == UploadState.STORED
+
+
+def set_collection_cover(db: Session, collection_id: uuid.UUID, key: str) -> None:
+    col = db.get(Collection, collection_id)
+    if col is None:
+        raise NotFound("Collection not found")
+    col.cover_key = key
+    db.flush()
+
+
+def track_index(db: Session, track_id: uuid.UUID) -> str:
+    track = db.get(Track, track_id)
+    if track is None:
+        raise NotFound("Track not found")
+    return track.index
+
+
+def require_collection(db: Session, collection_id: uuid.UUID) -> None:
+    if db.get(Collection, collection_id) is None:
+        raise NotFound("Collection not found")
+
+
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def check_image_head(head: bytes) -> None:
+    """Sniff the first bytes: covers are judged by content, never by the client's name or type."""
+    if not (head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
+        raise Invalid("The cover is not a supported image (JPEG, PNG, GIF, WebP, BMP or TIFF)")

@@ -1,5 +1,4 @@
-"""Pages served by Tonearm: embeddable player pages with oEmbed, the dashboard, the components docs,
-and the session-authorised track status the uploader polls."""
+"""Pages served by Tonearm: embeddable player pages with oEmbed, the dashboard, the components docs."""
 
 from __future__ import annotations
 
@@ -11,17 +10,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-from tonearm.api.deps import DB, SettingsDep
-from tonearm.api.envelope import ok
+from tonearm.auth.models import KeyType
 from tonearm.auth.service import Principal, find_key
 from tonearm.catalog.models import Track
 from tonearm.db.base import utcnow
 from tonearm.errors import Invalid, NotFound, Unauthorized
+from tonearm.http.deps import DB, SettingsDep
+from tonearm.http.envelope import ok
 from tonearm.playback import service as playback
 from tonearm.playback.models import PlaySession
 from tonearm.playback.routes import _full
 from tonearm.playback.schemas import PlaySessionCreate
-from tonearm.uploads import service as uploads
 from tonearm.web import pages
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -84,7 +83,7 @@ def _key(db, settings, plaintext: str | None):
 
 def _share_session(db, settings, key, track_id: uuid.UUID):
     """A play session for a share key's one track and one variant (share keys cannot call the API)."""
-    principal = Principal(key_id=key.id, organization_id=key.organization_id, key_type="player",
+    principal = Principal(key_id=key.id, organization_id=key.organization_id, key_type=KeyType.PLAYER,
                           collection_id=key.collection_id, track_id=key.track_id, creator_id=None,
                           variants=tuple(key.variants or ()) or None, is_downloadable=False)
     session, rows = playback.create_session(db, settings=settings, principal=principal, scope="track",
@@ -100,7 +99,7 @@ def embed_track(track_id: str, request: Request, db: DB, settings: SettingsDep, 
     except ValueError:
         return _html(pages.error_page(404, "No such track."), 404)
     k = _key(db, settings, key)
-    if k is None or k.api_key_type_id not in ("player", "share"):
+    if k is None or k.api_key_type_id not in (KeyType.PLAYER, KeyType.SHARE):
         return _html(pages.error_page(401, "This link needs a valid player or share key."), 401)
     track = db.get(Track, tid)
     if track is None or track.organization_id != k.organization_id or (k.track_id and k.track_id != tid) \
@@ -109,7 +108,7 @@ def embed_track(track_id: str, request: Request, db: DB, settings: SettingsDep, 
     title = track.player_title or track.file_name or "Track"
     page = f"{settings.public_url}/embed/track/{tid}?key={key}"
     look = _look(request)
-    if k.api_key_type_id == "player":  # a player key is made for browsers: the component opens sessions
+    if k.api_key_type_id == KeyType.PLAYER:  # a player key is made for browsers: the component opens sessions
         player = {"api-key": key, "scope": "track", "id": tid, **look}
     else:
         session, _rows = _share_session(db, settings, k, tid)
@@ -122,7 +121,7 @@ def embed_track(track_id: str, request: Request, db: DB, settings: SettingsDep, 
 def embed_track_session(track_id: uuid.UUID, db: DB, settings: SettingsDep, key: str | None = Query(None)):
     """A fresh play session for a share-key embed (the player renews through this before expiry)."""
     k = _key(db, settings, key)
-    if k is None or k.api_key_type_id != "share":
+    if k is None or k.api_key_type_id != KeyType.SHARE:
         raise Unauthorized("Invalid share key")
     if k.track_id != track_id:
         raise NotFound("Track not found")
@@ -163,26 +162,6 @@ def oembed(settings: SettingsDep, db: DB, url: str = Query(..., max_length=2000)
             f'title="{pages.escape(title, quote=True)}" loading="lazy"></iframe>')
     return ok(version="1.0", type="rich", provider_name="Tonearm", provider_url=settings.public_url,
               title=title, width=width, height=height, html=html)
-
-
-# ----------------------------------------------------------------------------- uploads
-
-
-@router.get("/v1/upload/{upload_session_id}/track/{track_id}", include_in_schema=True, tags=["upload sessions"])
-def upload_track_status(upload_session_id: uuid.UUID, track_id: uuid.UUID, db: DB, request: Request):
-    """Tonearm addition: a track's processing status, authorised by the upload session it came in."""
-    session = uploads.get_live_session(db, upload_session_id)
-    track = db.get(Track, track_id)
-    if track is None or track.upload_session_id != session.id:
-        raise NotFound("Track not found in this upload session")
-    if track.upload_state == "pending":  # S3 mode: notice an upload that went straight to the bucket
-        from tonearm.uploads import completion
-
-        db.rollback()
-        completion.check_quietly(completion.Deps.of(request.app.state), [track_id])
-        track = db.get(Track, track_id)
-    return ok(track_id=track.id, track_status_id=track.track_status_id, status_text=track.status_text,
-              player_title=track.player_title, duration=track.duration, file_name=track.file_name)
 
 
 # ----------------------------------------------------------------------------- dashboard, docs

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
 from sqlalchemy.orm import Session
 
-from tonearm.api.envelope import iso
 from tonearm.catalog.colors import light_dark
 from tonearm.catalog.models import Organization, Track, TrackFile, Variant
-from tonearm.webhooks.models import WebhookDelivery
-
-TERMINAL = ("ready", "incomplete", "error", "init_error")
+from tonearm.catalog.states import TERMINAL
+from tonearm.webhooks.models import DeliveryStatus, WebhookDelivery
+from tonearm.wire import dumps, iso
 
 
 def _file(public_url: str, f: TrackFile, variant: Variant | None) -> dict:
@@ -84,12 +84,9 @@ def record_track_events(
 
 
 def _add(db: Session, org: Organization, url: str, event: str, payload: dict) -> uuid.UUID:
-    from tonearm.api.envelope import dumps
-    import orjson
-
     row = WebhookDelivery(
         id=uuid.uuid4(), organization_id=org.id, event=event, url=url,
-        payload=orjson.loads(dumps(payload)), status="pending",
+        payload=orjson.loads(dumps(payload)), status=DeliveryStatus.PENDING,
     )
     db.add(row)
     db.flush()

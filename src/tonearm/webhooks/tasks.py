@@ -7,14 +7,12 @@ import uuid
 
 import httpx
 
-from tonearm.api.envelope import dumps
 from tonearm.catalog.models import Organization
 from tonearm.db.base import utcnow
-from tonearm.db.session import session_scope
-from tonearm.jobs.registry import job
-from tonearm.processing.context import context
-from tonearm.webhooks.models import WebhookDelivery
+from tonearm.jobs.runtime import Runtime
+from tonearm.webhooks.models import DeliveryStatus, WebhookDelivery
 from tonearm.webhooks.signing import HEADER, sign
+from tonearm.wire import dumps
 
 log = logging.getLogger("tonearm.webhooks")
 
@@ -23,13 +21,11 @@ def backoff(settings, attempt: int) -> float:
     return settings.webhook_retry_base_seconds * (2 ** (attempt - 1))
 
 
-@job("webhooks.deliver")
-def deliver(delivery_id: str) -> None:
-    ctx = context()
-    settings = ctx.settings
-    with session_scope(settings.database_url) as db:
+def deliver(rt: Runtime, delivery_id: str) -> None:
+    settings = rt.settings
+    with rt.unit() as db:
         row = db.get(WebhookDelivery, uuid.UUID(delivery_id))
-        if row is None or row.status != "pending":
+        if row is None or row.status != DeliveryStatus.PENDING:
             return
         org = db.get(Organization, row.organization_id)
         secret = (org.webhook_secret if org else None) or ""
@@ -52,7 +48,7 @@ def deliver(delivery_id: str) -> None:
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
     retry = None
-    with session_scope(settings.database_url) as db:
+    with rt.unit() as db:
         row = db.get(WebhookDelivery, uuid.UUID(delivery_id))
         if row is None:
             return
@@ -60,13 +56,16 @@ def deliver(delivery_id: str) -> None:
         row.last_status_code = status_code
         row.last_error = error
         if error is None:
-            row.status = "delivered"
+            row.status = DeliveryStatus.DELIVERED
         elif attempt >= settings.webhook_max_attempts:
-            row.status = "failed"
+            row.status = DeliveryStatus.FAILED
         else:
             retry = backoff(settings, attempt)
             row.next_attempt_at = utcnow()
     if error:
         log.warning("webhook %s to %s failed (attempt %s): %s", event, url, attempt, error)
     if retry is not None:
-        ctx.queue.enqueue("webhooks.deliver", delivery_id, delay=retry)
+        rt.enqueue("webhooks.deliver", delivery_id, delay=retry)
+
+
+JOBS = {"webhooks.deliver": deliver}

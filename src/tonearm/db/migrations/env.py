@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from tonearm.db.models import metadata
+from tonearm.models import metadata
 
 config = context.config
 

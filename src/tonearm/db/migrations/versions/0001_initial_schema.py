@@ -4,10 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 19:10:35.128272
 """
-from alembic import op
 import sqlalchemy as sa
-import tonearm.db.base
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import tonearm.db.base
 
 revision = '0001'
 down_revision = None

@@ -1,4 +1,8 @@
-"""The AudioDN response envelope: {"ok": true, "api_request_id", ...} / {"ok": false, "message", ...}."""
+"""Wire helpers every layer may use: timestamps as AudioDN writes them, JSON bytes, the request id.
+
+Nothing here knows about HTTP frameworks or the database; the API envelope (http/envelope.py),
+the webhook sender and the JSON logs all build on it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import uuid
 from typing import Any
 
 import orjson
-from starlette.responses import JSONResponse as StarletteJSONResponse
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("api_request_id", default="")
 
@@ -37,21 +40,3 @@ def iso(value: dt.datetime | None) -> str | None:
 
 def dumps(payload: Any) -> bytes:
     return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
-
-
-class JSONResponse(StarletteJSONResponse):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)
-
-
-def ok(status_code: int = 200, **payload: Any) -> JSONResponse:
-    body = {"ok": True, "api_request_id": current_request_id()}
-    body.update(payload)
-    return JSONResponse(body, status_code=status_code)
-
-
-def error(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {"ok": False, "message": message, "api_request_id": current_request_id()}
-    return JSONResponse(body, status_code=status_code, headers=headers)

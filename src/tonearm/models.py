@@ -1,4 +1,4 @@
-"""Import every stage's models so metadata (Alembic, create_all) sees all tables."""
+"""Every stage's tables in one metadata, for Alembic (db/migrations/env.py) and create_all in tests."""
 
 from tonearm.auth.models import ApiKey  # noqa: F401
 from tonearm.catalog.models import (  # noqa: F401
@@ -11,9 +11,9 @@ from tonearm.catalog.models import (  # noqa: F401
     TrackFile,
     Variant,
 )
+from tonearm.db.base import Base
 from tonearm.playback.models import PlaySession  # noqa: F401
 from tonearm.uploads.models import UploadSession  # noqa: F401
 from tonearm.webhooks.models import WebhookDelivery  # noqa: F401
-from tonearm.db.base import Base
 
 metadata = Base.metadata

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tonearm.api.deps import DB, ApiKeyDep, SettingsDep
-from tonearm.api.envelope import ok
 from tonearm.auth import service
-from tonearm.auth.schemas import ApiKeyCreate, api_key_out
+from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import service as catalog
 from tonearm.catalog.models import Track
+from tonearm.http.deps import DB, SettingsDep
+from tonearm.http.envelope import ok
+from tonearm.keys.schemas import ApiKeyCreate, api_key_out
 
 router = APIRouter(tags=["keys"])
 

@@ -8,9 +8,8 @@ from typing import Literal
 
 from pydantic import StrictStr
 
-from tonearm.api.inputs import Input
-
-from tonearm.api.envelope import iso
+from tonearm.http.inputs import Input
+from tonearm.wire import iso
 
 
 class ApiKeyCreate(Input):

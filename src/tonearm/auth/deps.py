@@ -1,31 +1,19 @@
-"""Request dependencies: database session, settings, and the authenticated key."""
+"""The authenticated key of a request, as FastAPI dependencies (`AnyKey`, `ApiKeyDep`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from tonearm.auth.models import KeyType
 from tonearm.auth.service import Principal, authenticate
-from tonearm.settings import Settings
-
-
-def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    db = request.app.state.sessionmaker()
-    try:
-        yield db
-    finally:
-        db.close()
+from tonearm.http.deps import get_db
 
 
 def current_principal(request: Request, db: Annotated[Session, Depends(get_db)]) -> Principal:
-    settings: Settings = request.app.state.settings
+    settings = request.app.state.runtime.settings
     try:
         principal = authenticate(db, secret_key=settings.secret_key, authorization=request.headers.get("authorization"))
     finally:
@@ -38,22 +26,8 @@ def current_principal(request: Request, db: Annotated[Session, Depends(get_db)])
 
 
 def api_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-    return principal.require("api")
+    return principal.require(KeyType.API)
 
 
-DB = Annotated[Session, Depends(get_db)]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 AnyKey = Annotated[Principal, Depends(current_principal)]
 ApiKeyDep = Annotated[Principal, Depends(api_principal)]
-
-
-def get_storage(request: Request):
-    return request.app.state.storage
-
-
-def get_queue(request: Request):
-    return request.app.state.queue
-
-
-StorageDep = Annotated[object, Depends(get_storage)]
-QueueDep = Annotated[object, Depends(get_queue)]

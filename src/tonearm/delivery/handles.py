@@ -1,0 +1,100 @@
+"""Upload handles {method, upload_url, ttl, expires_at}: signed, expiring URLs to Tonearm itself,
+or, with S3 storage, presigned URLs straight to the bucket (a PUT for audio, a POST form with
+`fields` for covers) plus a signed `complete_url` to tell Tonearm the bytes have landed.
+
+They live beside the delivery URLs because every stage that answers with one (catalog: POST
+/v1/track, POST /v1/collection; uploads: the upload session routes) sits above this layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tonearm.db.base import utcnow
+from tonearm.jobs.runtime import Runtime
+from tonearm.settings import Settings
+from tonearm.storage import can_presign, keys
+from tonearm.wire import iso
+
+MAX_COVER_BYTES = 25 * 1024 * 1024
+
+
+def _expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetime:
+    return expires_at or utcnow() + dt.timedelta(seconds=settings.session_ttl_default)
+
+
+def _ttl(expires_at: dt.datetime) -> int:
+    return max(0, int((expires_at - utcnow()).total_seconds()))
+
+
+def _signed(rt: Runtime, path: str, expires_at: dt.datetime, extra: dict | None = None) -> str:
+    params: dict = {"expires": int(expires_at.timestamp())}
+    params.update(extra or {})
+    return rt.signer.url(path, params)
+
+
+def _handle(rt: Runtime, method: str, path: str, expires_at: dt.datetime, extra: dict | None = None) -> dict:
+    return {
+        "method": method,
+        "upload_url": _signed(rt, path, expires_at, extra),
+        "ttl": _ttl(expires_at),
+        "expires_at": iso(expires_at),
+    }
+
+
+def _s3_expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetime:
+    """Presigned URLs live as long as the session, capped by TONEARM_S3_PRESIGN_SECONDS."""
+    cap = utcnow() + dt.timedelta(seconds=settings.s3_presign_seconds)
+    return min(_expiry(settings, expires_at), cap).replace(microsecond=0)
+
+
+def complete_url(rt: Runtime, path: str, expires_at: dt.datetime, extra: dict | None = None) -> str:
+    # A client that finishes its PUT just before the URL expires may still say so a little later.
+    return _signed(rt, path, expires_at + dt.timedelta(seconds=rt.settings.session_ttl_default), extra)
+
+
+def upload_limit(settings: Settings, track) -> int:
+    limit = settings.max_upload_bytes
+    if track.upload_max_bytes:
+        limit = min(limit, track.upload_max_bytes)
+    return limit
+
+
+def track_upload_handle(rt: Runtime, track, expires_at: dt.datetime | None = None) -> dict:
+    settings, storage = rt.settings, rt.storage
+    if can_presign(storage):
+        exp = _s3_expiry(settings, expires_at)
+        return {
+            "method": "PUT",
+            "upload_url": storage.presign_put(keys.original(track.index), max(1, _ttl(exp))),
+            "ttl": _ttl(exp),
+            "expires_at": iso(exp),
+            "complete_url": complete_url(rt, f"/u/{track.id}/complete", exp),
+            "multipart_url": _signed(rt, f"/u/{track.id}/multipart", exp),  # Tonearm extension
+        }
+    return _handle(rt, "PUT", f"/u/{track.id}", _expiry(settings, expires_at), {"max": upload_limit(settings, track)})
+
+
+def _cover_post(rt: Runtime, key: str, complete_path: str, expires_at: dt.datetime | None) -> dict:
+    exp = _s3_expiry(rt.settings, expires_at)
+    form = rt.storage.presign_post(key, max(1, _ttl(exp)), max_bytes=MAX_COVER_BYTES, content_type_prefix="image/")
+    return {
+        "method": "POST",
+        "upload_url": form["url"],
+        "fields": form["fields"],
+        "ttl": _ttl(exp),
+        "expires_at": iso(exp),
+        "complete_url": complete_url(rt, complete_path, exp),
+    }
+
+
+def track_cover_handle(rt: Runtime, track, expires_at: dt.datetime | None = None) -> dict:
+    if can_presign(rt.storage):
+        return _cover_post(rt, keys.cover_upload(track.index), f"/u/{track.id}/cover/complete", expires_at)
+    return _handle(rt, "POST", f"/u/{track.id}/cover", _expiry(rt.settings, expires_at))
+
+
+def collection_cover_handle(rt: Runtime, collection, expires_at: dt.datetime | None = None) -> dict:
+    if can_presign(rt.storage):
+        return _cover_post(rt, keys.collection_cover_upload(collection.id),
+                           f"/u/collection/{collection.id}/cover/complete", expires_at)
+    return _handle(rt, "POST", f"/u/collection/{collection.id}/cover", _expiry(rt.settings, expires_at))

@@ -1,0 +1,61 @@
+"""The one runtime of a process: what request handlers and job bodies share.
+
+Entry points build it once (`tonearm.bootstrap.build_runtime`: `create_app`, `tonearm worker`,
+tests) and hand it down: the app keeps it on `app.state.runtime`, the queue passes it to every
+job body as its first argument. Nothing else holds these objects, and nothing here knows a stage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tonearm.settings import Settings
+
+if TYPE_CHECKING:
+    from tonearm.delivery.urls import UrlSigner
+    from tonearm.jobs.queue import Queue
+
+# A job body takes the runtime and one id; a periodic body takes only the runtime.
+JobBody = Callable[["Runtime", str], None]
+PeriodicBody = Callable[["Runtime"], None]
+
+
+@dataclass(frozen=True)
+class TaskTable:
+    """Job names (`stage.verb`) → bodies, handed to the queue and the sweeper by the entry point."""
+
+    jobs: dict[str, JobBody] = field(default_factory=dict)
+    periodic: dict[str, PeriodicBody] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    sessionmaker: sessionmaker[Session]
+    storage: Any
+    queue: "Queue"
+    signer: "UrlSigner"
+    clock: Callable[[], float] = time.time
+
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One unit of work for a job body: commit on success, roll back on error."""
+        session = self.sessionmaker()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def enqueue(self, name: str, obj_id: object, delay: float = 0) -> str | None:
+        """Hand a job to the queue (after the row it names is committed)."""
+        return self.queue.enqueue(name, str(obj_id), delay)
