@@ -2,7 +2,7 @@
 // server. Drop-in for <audiodn-player>: api-key + scope + id, or play-session-id.
 import { TonearmElement } from './base.js';
 import { ApiError, api, apiBase, define, fmtTime, icon } from './shared.js';
-import { mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
+import { PLAYER_HTML, mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
 import { PLAYER_CSS } from './player-css.js';
 import './waveform.js';
 
@@ -16,28 +16,7 @@ export class TonearmPlayer extends TonearmElement {
 
   constructor() {
     super();
-    const root = this.mount(PLAYER_CSS, `
-<div class="card loading" part="card">
-  <img class="cover none" part="cover" alt="">
-  <div class="main">
-    <div class="head">
-      <button class="play" part="play-button" aria-label="Play">${icon('play')}</button>
-      <div class="titles"><div class="title">Loading…</div><div class="subtitle"></div></div>
-      <div class="tools">
-        <button class="prev" aria-label="Previous track" hidden>${icon('prev')}</button>
-        <button class="next" aria-label="Next track" hidden>${icon('next')}</button>
-        <button class="norm" aria-label="Loudness normalisation" aria-pressed="true" title="Loudness normalisation" hidden>${icon('level')}</button>
-        <button class="qbtn" aria-label="Quality" aria-haspopup="true" aria-expanded="false" hidden></button>
-        <ul class="menu" role="menu" aria-label="Quality" hidden></ul>
-        <button class="download" aria-label="Download" title="Download" hidden>${icon('download')}</button>
-      </div>
-    </div>
-    <tonearm-waveform part="waveform"></tonearm-waveform>
-    <div class="times"><span class="cur">0:00</span><span class="badge" hidden>Preview</span><span class="dur">0:00</span></div>
-  </div>
-  <ol class="list" aria-label="Tracks" hidden></ol>
-  <div class="error" role="alert" hidden><span></span><button class="retry">Retry</button></div>
-</div>`);
+    const root = this.mount(PLAYER_CSS, PLAYER_HTML);
     const $ = (s) => root.querySelector(s);
     this.ui = {
       card: $('.card'), cover: $('.cover'), play: $('.play'), title: $('.title'), subtitle: $('.subtitle'),
