@@ -29,12 +29,13 @@ COMPONENTS = [
         ("collection-id", "the collection to upload into"),
         ("upload-session-id", "a session your server created (instead of api-key)"),
         ("accent-color", "CSS colour of the drop zone and progress"), ("limit", "maximum number of files"),
-        ("disabled", "refuse new files"),
+        ("disabled", "refuse new files"), ("theme", "<code>auto</code> | <code>light</code> | <code>dark</code>"),
      ], "files-selected, file-progress, file-uploaded, track-ready, session-error"),
     ("tonearm-recorder", "recorder", "Records from the microphone (MediaRecorder, WebM/Opus), plays the take "
      "back and uploads it through an upload session.", [
         ("api-url", "API base URL"), ("api-key", "an uploader key"), ("collection-id", "target collection"),
         ("upload-session-id", "instead of api-key"), ("disabled", "no recording"),
+        ("theme", "<code>auto</code> | <code>light</code> | <code>dark</code>"),
      ], "recording-started, recording-stopped, file-uploaded, track-ready, session-error, recorder-error"),
     ("tonearm-waveform", "waveform", "Bars from 0–1 <code>levels</code> (the <code>levels</code> property or a "
      "JSON attribute), crisp on HiDPI screens, redrawn on resize; click, drag or use the arrow keys to seek.", [

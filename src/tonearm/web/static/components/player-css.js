@@ -1,13 +1,7 @@
-// Styles of <tonearm-player> (kept apart from its logic).
+// Styles of <tonearm-player> (kept apart from its logic); the theme tokens come from base.js.
 export const PLAYER_CSS = `
-:host{--bg:#fff;--fg:#15171c;--muted:#667085;--line:#e4e7ec;--soft:#f4f5f7;--wave:#cdd2db;--accent:var(--accent-l,#2f6fdf);
-display:block;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
-container-type:inline-size;outline:none}
-:host([theme=dark]){--bg:#16181d;--fg:#f2f4f7;--muted:#98a2b3;--line:#2b2f38;--soft:#21242b;--wave:#3b404c;--accent:var(--accent-d,#7aa7ff)}
-@media (prefers-color-scheme:dark){:host(:not([theme=light])){--bg:#16181d;--fg:#f2f4f7;--muted:#98a2b3;
---line:#2b2f38;--soft:#21242b;--wave:#3b404c;--accent:var(--accent-d,#7aa7ff)}}
+:host{container-type:inline-size;outline:none}
 :host(:focus-visible) .card{box-shadow:0 0 0 2px var(--accent)}
-*{box-sizing:border-box}
 .card{background:var(--bg);border:1px solid var(--line);border-radius:14px;padding:14px;display:grid;
 grid-template-columns:auto 1fr;gap:14px;align-items:center;box-shadow:0 1px 2px rgba(16,24,40,.06)}
 .cover{width:88px;height:88px;border-radius:10px;object-fit:cover;background:var(--soft);display:block}
@@ -26,9 +20,8 @@ display:inline-flex;align-items:center;justify-content:center;gap:4px;min-width:
 button:hover{background:var(--soft)}
 button:focus-visible{outline:2px solid var(--accent);outline-offset:1px}
 button[disabled]{opacity:.4;cursor:default}
-.play{width:44px;height:44px;border-radius:50%;background:var(--accent);color:#fff;flex:none}
+.play{width:44px;height:44px;border-radius:50%;background:var(--accent);color:var(--on-accent);flex:none}
 .play:hover{background:var(--accent);filter:brightness(1.08)}
-:host([theme=dark]) .play{color:#111}
 .tools{display:flex;align-items:center;gap:2px;position:relative}
 .qbtn{font-size:12px;font-weight:600;border:1px solid var(--line);padding:4px 8px;text-transform:uppercase}
 .norm[aria-pressed=true]{color:var(--accent)}
@@ -52,14 +45,11 @@ max-height:240px;overflow:auto}
 .list .d{color:var(--muted);font-variant-numeric:tabular-nums}
 .list button[aria-current=true]{font-weight:600;background:var(--soft);box-shadow:inset 3px 0 var(--accent)}
 .error{grid-column:1/-1;display:flex;align-items:center;gap:10px;padding:8px 10px;border-radius:8px;
-background:#fef3f2;color:#b42318;font-size:13px}
-:host([theme=dark]) .error{background:#3b1d1b;color:#fda29b}
+background:var(--danger-soft);color:var(--danger);font-size:13px}
 .error span{flex:1}
 .error button{border:1px solid currentColor;padding:4px 10px}
 .loading .title{color:var(--muted)}
 .spin{animation:spin 1s linear infinite}
 @keyframes spin{to{transform:rotate(360deg)}}
-@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}
 @container (max-width:360px){.card{grid-template-columns:1fr}.cover{display:none}}
-[hidden]{display:none!important}
 `;

@@ -1,5 +1,27 @@
-// Rendering helpers of <tonearm-player>: track list, quality menu, Media Session metadata.
-import { esc, fmtBytes, fmtTime } from './shared.js';
+// Rendering helpers of <tonearm-player>: its markup, track list, quality menu, Media Session metadata.
+import { esc, fmtBytes, fmtTime, icon } from './shared.js';
+
+export const PLAYER_HTML = `<div class="card loading" part="card">
+  <img class="cover none" part="cover" alt="">
+  <div class="main">
+    <div class="head">
+      <button class="play" part="play-button" aria-label="Play">${icon('play')}</button>
+      <div class="titles"><div class="title">Loading…</div><div class="subtitle"></div></div>
+      <div class="tools">
+        <button class="prev" aria-label="Previous track" hidden>${icon('prev')}</button>
+        <button class="next" aria-label="Next track" hidden>${icon('next')}</button>
+        <button class="norm" aria-label="Loudness normalisation" aria-pressed="true" title="Loudness normalisation" hidden>${icon('level')}</button>
+        <button class="qbtn" aria-label="Quality" aria-haspopup="true" aria-expanded="false" hidden></button>
+        <ul class="menu" role="menu" aria-label="Quality" hidden></ul>
+        <button class="download" aria-label="Download" title="Download" hidden>${icon('download')}</button>
+      </div>
+    </div>
+    <tonearm-waveform part="waveform"></tonearm-waveform>
+    <div class="times"><span class="cur">0:00</span><span class="badge" hidden>Preview</span><span class="dur">0:00</span></div>
+  </div>
+  <ol class="list" aria-label="Tracks" hidden></ol>
+  <div class="error" role="alert" hidden><span></span><button class="retry">Retry</button></div>
+</div>`;
 
 export function renderList(p) {
   const ui = p.ui;

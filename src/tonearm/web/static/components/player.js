@@ -1,7 +1,8 @@
 // <tonearm-player>: plays a play session (collection, track or playlist) of a Tonearm or AudioDN
 // server. Drop-in for <audiodn-player>: api-key + scope + id, or play-session-id.
+import { TonearmElement } from './base.js';
 import { ApiError, api, apiBase, define, fmtTime, icon } from './shared.js';
-import { mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
+import { PLAYER_HTML, mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
 import { PLAYER_CSS } from './player-css.js';
 import './waveform.js';
 
@@ -9,35 +10,13 @@ const AUDIO_RE = /\.(m4a|mp4|mp3|ogg|oga|opus|webm|flac|wav|aac)$/i;
 const isAudio = (v) => (v.content_type || '').startsWith('audio/') || AUDIO_RE.test(v.path || v.url || '');
 export const isPreview = (v) => !!(v.data && v.data.capture_start != null);
 
-export class TonearmPlayer extends HTMLElement {
+export class TonearmPlayer extends TonearmElement {
   static observedAttributes = ['api-key', 'play-session-id', 'scope', 'id', 'variants', 'volume',
     'waveform-color', 'waveform-progress-color', 'bar-width', 'bar-gap'];
 
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${PLAYER_CSS}</style>
-<div class="card loading" part="card">
-  <img class="cover none" part="cover" alt="">
-  <div class="main">
-    <div class="head">
-      <button class="play" part="play-button" aria-label="Play">${icon('play')}</button>
-      <div class="titles"><div class="title">Loading…</div><div class="subtitle"></div></div>
-      <div class="tools">
-        <button class="prev" aria-label="Previous track" hidden>${icon('prev')}</button>
-        <button class="next" aria-label="Next track" hidden>${icon('next')}</button>
-        <button class="norm" aria-label="Loudness normalisation" aria-pressed="true" title="Loudness normalisation" hidden>${icon('level')}</button>
-        <button class="qbtn" aria-label="Quality" aria-haspopup="true" aria-expanded="false" hidden></button>
-        <ul class="menu" role="menu" aria-label="Quality" hidden></ul>
-        <button class="download" aria-label="Download" title="Download" hidden>${icon('download')}</button>
-      </div>
-    </div>
-    <tonearm-waveform part="waveform"></tonearm-waveform>
-    <div class="times"><span class="cur">0:00</span><span class="badge" hidden>Preview</span><span class="dur">0:00</span></div>
-  </div>
-  <ol class="list" aria-label="Tracks" hidden></ol>
-  <div class="error" role="alert" hidden><span></span><button class="retry">Retry</button></div>
-</div>`;
+    const root = this.mount(PLAYER_CSS, PLAYER_HTML);
     const $ = (s) => root.querySelector(s);
     this.ui = {
       card: $('.card'), cover: $('.cover'), play: $('.play'), title: $('.title'), subtitle: $('.subtitle'),
@@ -76,7 +55,7 @@ export class TonearmPlayer extends HTMLElement {
     audio.addEventListener('play', () => this._playing(true));
     audio.addEventListener('pause', () => this._playing(false));
     audio.addEventListener('playing', () => this._prefetch());
-    audio.addEventListener('ended', () => (this.index < this.tracks.length - 1 ? this.next(true) : this._emit('ended')));
+    audio.addEventListener('ended', () => (this.index < this.tracks.length - 1 ? this.next(true) : this.emit('ended')));
     audio.addEventListener('error', () => this._mediaError());
   }
 
@@ -105,10 +84,6 @@ export class TonearmPlayer extends HTMLElement {
     for (const [from, to] of Object.entries(map)) {
       if (this.hasAttribute(from)) w.setAttribute(to, this.getAttribute(from)); else w.removeAttribute(to);
     }
-  }
-
-  _emit(type, detail = {}) {
-    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail }));
   }
 
   // ------------------------------------------------------------------ sessions
@@ -146,7 +121,7 @@ export class TonearmPlayer extends HTMLElement {
     if (this.canRenew && isFinite(this.expiresAt)) {
       this._timer = setTimeout(() => this.refresh(), Math.max(1000, this.expiresAt - Date.now() - 30000));
     }
-    this._emit('session', { play_session_id: this.sid, expires_at: this.session.expires_at });
+    this.emit('session', { play_session_id: this.sid, expires_at: this.session.expires_at });
   }
 
   /** Load (or reload) the session and show its first track. */
@@ -173,7 +148,7 @@ export class TonearmPlayer extends HTMLElement {
       const i = Math.max(0, this.tracks.findIndex((t) => t.id === tid));
       this._renderList();
       await this._show(i, await this._payload(this.tracks[i].id, false), { at, autoplay: playing, keepVariant: true });
-      this._emit('session-refreshed', { play_session_id: this.sid });
+      this.emit('session-refreshed', { play_session_id: this.sid });
     })();
     try { await this._refreshing; } finally { this._refreshing = null; }
   }
@@ -248,7 +223,7 @@ export class TonearmPlayer extends HTMLElement {
     this._use(v, at, autoplay);
     this._renderMenu();
     this._mediaSession();
-    if (changed) this._emit('track-change', { track_id: track.id, index: i });
+    if (changed) this.emit('track-change', { track_id: track.id, index: i });
   }
 
   _use(v, at, autoplay) {
@@ -285,7 +260,7 @@ export class TonearmPlayer extends HTMLElement {
     this.quality = index;
     this._use(v, this.position, !this.audio.paused);
     this._renderMenu();
-    this._emit('quality-change', { variant: index });
+    this.emit('quality-change', { variant: index });
   }
 
   // ------------------------------------------------------------------ transport
@@ -387,7 +362,7 @@ export class TonearmPlayer extends HTMLElement {
       ? 'This player link has expired.' : err.message || 'Something went wrong.';
     this.ui.errorText.textContent = msg;
     if (this.ui.title.textContent === 'Loading…') this.ui.title.textContent = 'Unavailable';
-    this._emit('player-error', { status: err.status ?? 0, message: msg });
+    this.emit('player-error', { status: err.status ?? 0, message: msg });
   }
 
   /** Download the current track in the current quality (only when the session allows it). */

@@ -1,15 +1,13 @@
 // <tonearm-recorder>: record from the microphone (MediaRecorder, WebM/Opus), listen back, and upload
 // the take through an upload session (api-key + collection-id, or upload-session-id).
+import { TonearmElement } from './base.js';
 import { define, fmtTime, icon } from './shared.js';
 import { UploadClient } from './upload-core.js';
 
-const CSS = `:host{--accent:#d92d5c;--fg:#15171c;--muted:#667085;--line:#d0d5dd;--bg:#fff;--soft:#f4f6fa;display:block;
-font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
-@media (prefers-color-scheme:dark){:host(:not([theme=light])){--fg:#f2f4f7;--muted:#98a2b3;--line:#3a3f4b;--bg:#16181d;--soft:#1d2026}}
-*{box-sizing:border-box}
+const CSS = `:host{--accent-l:#d92d5c;--accent-d:#f27a9a}
 .box{border:1px solid var(--line);border-radius:14px;padding:14px;background:var(--bg);display:grid;gap:10px}
 .row{display:flex;align-items:center;gap:12px}
-.rec{width:48px;height:48px;border-radius:50%;border:0;background:var(--accent);color:#fff;cursor:pointer;display:grid;place-items:center}
+.rec{width:48px;height:48px;border-radius:50%;border:0;background:var(--accent);color:var(--on-accent);cursor:pointer;display:grid;place-items:center}
 .rec:focus-visible,button:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 .time{font-variant-numeric:tabular-nums;font-size:18px;font-weight:600}
 .meter{flex:1;height:8px;border-radius:99px;background:var(--soft);overflow:hidden}
@@ -18,9 +16,7 @@ font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--f
 :host([recording]) .status{color:var(--accent)}
 audio{width:100%}
 button.act{font:inherit;border:1px solid var(--line);background:var(--bg);color:inherit;border-radius:8px;padding:6px 14px;cursor:pointer}
-button.primary{background:var(--accent);border-color:var(--accent);color:#fff;font-weight:600}
-[hidden]{display:none!important}
-@media (prefers-reduced-motion:reduce){*{transition:none!important}}`;
+button.primary{background:var(--accent);border-color:var(--accent);color:var(--on-accent);font-weight:600}`;
 
 function mimeType() {
   for (const t of ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm', 'audio/mp4']) {
@@ -29,27 +25,24 @@ function mimeType() {
   return '';
 }
 
-export class TonearmRecorder extends HTMLElement {
+export class TonearmRecorder extends TonearmElement {
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${CSS}</style><div class="box" part="box">
+    const root = this.mount(CSS, `<div class="box" part="box">
   <div class="row"><button class="rec" aria-label="Start recording">${icon('mic')}</button>
     <span class="time" aria-live="off">0:00</span><span class="meter" aria-hidden="true"><i></i></span></div>
   <audio controls hidden aria-label="Recording preview"></audio>
   <div class="row"><button class="act primary up" hidden>Upload</button><button class="act again" hidden>Record again</button>
-    <span class="status" role="status">Ready to record</span></div></div>`;
+    <span class="status" role="status">Ready to record</span></div></div>`);
     const $ = (s) => root.querySelector(s);
     this.ui = { rec: $('.rec'), time: $('.time'), meter: $('.meter i'), audio: $('audio'), up: $('.up'), again: $('.again'), status: $('.status') };
-    this.client = new UploadClient(this, (type, detail) => this._emit(type, detail));
+    this.client = new UploadClient(this);
     this.ui.rec.addEventListener('click', () => (this.recorder?.state === 'recording' ? this.stop() : this.start()));
     this.ui.up.addEventListener('click', () => this.upload());
     this.ui.again.addEventListener('click', () => this._reset());
   }
 
   disconnectedCallback() { this._release(); }
-
-  _emit(type, detail = {}) { this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail })); }
 
   _say(text) { this.ui.status.textContent = text; }
 
@@ -60,7 +53,7 @@ export class TonearmRecorder extends HTMLElement {
       this.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (err) {
       this._say(err.name === 'NotAllowedError' ? 'Microphone access was refused' : 'No microphone available');
-      this._emit('recorder-error', { message: err.message });
+      this.emit('recorder-error', { message: err.message });
       return;
     }
     const type = mimeType();
@@ -75,7 +68,7 @@ export class TonearmRecorder extends HTMLElement {
     this.ui.rec.innerHTML = icon('stop');
     this.ui.rec.setAttribute('aria-label', 'Stop recording');
     this._say('Recording…');
-    this._emit('recording-started');
+    this.emit('recording-started');
   }
 
   stop() { if (this.recorder?.state === 'recording') this.recorder.stop(); }
@@ -116,7 +109,7 @@ export class TonearmRecorder extends HTMLElement {
     this.ui.rec.innerHTML = icon('mic');
     this.ui.rec.setAttribute('aria-label', 'Start recording');
     this._say(`Recorded ${fmtTime(seconds)} — listen, then upload`);
-    this._emit('recording-stopped', { file: this.file, duration: seconds });
+    this.emit('recording-stopped', { file: this.file, duration: seconds });
   }
 
   _release() {
@@ -142,11 +135,11 @@ export class TonearmRecorder extends HTMLElement {
     this.ui.up.disabled = this.ui.again.disabled = true;
     try {
       const { sid, trackId } = await this.client.upload(this.file, (loaded, total) => this._say(`Uploading ${Math.round((loaded / total) * 100)}%`), this.memo);
-      this._emit('file-uploaded', { file: this.file, track_id: trackId, upload_session_id: sid });
+      this.emit('file-uploaded', { file: this.file, track_id: trackId, upload_session_id: sid });
       this._say('Processing…');
       const data = await this.client.settle(sid, trackId);
       this._say('Ready');
-      this._emit('track-ready', { file: this.file, track_id: trackId, status: data.track_status_id });
+      this.emit('track-ready', { file: this.file, track_id: trackId, status: data.track_status_id });
       return trackId;
     } catch (err) {
       this._say(`${err.message} — try again`);

@@ -6,10 +6,9 @@ export const DONE = ['ready', 'incomplete'];
 export const FAILED = ['error', 'init_error'];
 
 export class UploadClient {
-  /** `el` supplies api-url, api-key, collection-id and upload-session-id; `emit(type, detail)` reports. */
-  constructor(el, emit) {
+  /** `el` (a TonearmElement) supplies api-url, api-key, collection-id and upload-session-id, and emits the events. */
+  constructor(el) {
     this.el = el;
-    this.emit = emit;
     this.pending = null;
   }
 
@@ -28,7 +27,7 @@ export class UploadClient {
         .then((d) => d.upload_session_id)
         .catch((err) => {
           this.pending = null;
-          this.emit('session-error', { status: err.status, message: err.message });
+          this.el.emit('session-error', { status: err.status, message: err.message });
           throw err;
         });
     }
@@ -54,7 +53,7 @@ export class UploadClient {
     } catch (err) {
       if (err instanceof ApiError && err.status === 410) {  // expired: the next attempt opens a new one
         this.pending = null;
-        this.emit('session-error', { status: 410, message: err.message });
+        this.el.emit('session-error', { status: 410, message: err.message });
       }
       throw err;
     }

@@ -1,20 +1,17 @@
 // <tonearm-uploader>: drag-and-drop or pick audio files, upload them in parallel through an upload
 // session, then follow each track's processing until it is ready. Drop-in for <audiodn-uploader>.
+import { TonearmElement } from './base.js';
 import { define, esc, fmtBytes, icon } from './shared.js';
 import { UploadClient } from './upload-core.js';
 
 const PARALLEL = 3;
 const AUDIO_EXT = /\.(mp3|m4a|mp4|aac|wav|wave|aif|aiff|flac|ogg|oga|opus|webm|wma|caf|alac)$/i;
 
-const CSS = `:host{--accent:#2f6fdf;--fg:#15171c;--muted:#667085;--line:#d0d5dd;--soft:#f4f6fa;--bg:#fff;
-display:block;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
-@media (prefers-color-scheme:dark){:host(:not([theme=light])){--fg:#f2f4f7;--muted:#98a2b3;--line:#3a3f4b;--soft:#1d2026;--bg:#16181d}}
-*{box-sizing:border-box}
-.drop{border:2px dashed var(--line);border-radius:14px;padding:26px 18px;text-align:center;cursor:pointer;
+const CSS = `.drop{border:2px dashed var(--line);border-radius:14px;padding:26px 18px;text-align:center;cursor:pointer;
 background:var(--bg);transition:border-color .15s,background .15s;display:grid;gap:6px;justify-items:center}
 .drop:hover,.drop.over{border-color:var(--accent);background:var(--soft)}
 .drop:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
-.drop .ic{width:44px;height:44px;border-radius:50%;display:grid;place-items:center;color:#fff;background:var(--accent)}
+.drop .ic{width:44px;height:44px;border-radius:50%;display:grid;place-items:center;color:var(--on-accent);background:var(--accent)}
 .drop strong{font-size:15px}.drop u{color:var(--accent);text-decoration:none;font-weight:600}
 .hint{color:var(--muted);font-size:12px}
 :host([disabled]) .drop{opacity:.5;cursor:not-allowed}
@@ -29,35 +26,33 @@ li[data-state=processing] .bar i{background:linear-gradient(90deg,var(--accent),
 background-size:200% 100%;animation:flow 1.4s linear infinite}
 li[data-state=ready] .bar i{background:#12b76a}
 li[data-state=failed] .bar i{background:#f04438}
-li[data-state=failed] .meta{color:#d92d20}
+li[data-state=failed] .meta{color:var(--danger)}
 button{font:inherit;font-size:12px;border:1px solid var(--line);background:var(--bg);color:inherit;border-radius:8px;
 padding:3px 10px;cursor:pointer;display:inline-flex;gap:4px;align-items:center}
 button:focus-visible{outline:2px solid var(--accent)}
 @keyframes flow{to{background-position:-200% 0}}
-@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}
-input{display:none}[hidden]{display:none!important}`;
+input{display:none}`;
 
 const LABEL = { queued: 'Waiting', uploading: 'Uploading', processing: 'Processing', ready: 'Ready', failed: 'Failed' };
 
-export class TonearmUploader extends HTMLElement {
+export class TonearmUploader extends TonearmElement {
   static observedAttributes = ['accent-color', 'disabled', 'upload-session-id'];
 
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${CSS}</style>
+    const root = this.mount(CSS, `
 <div class="drop" part="dropzone" role="button" tabindex="0" aria-describedby="hint">
   <span class="ic">${icon('upload')}</span>
   <strong>Drop audio files here or <u>browse</u></strong>
   <span class="hint" id="hint">MP3, M4A, WAV, FLAC, Ogg, Opus…</span>
 </div>
 <input type="file" accept="audio/*,${'.mp3,.m4a,.wav,.flac,.ogg,.opus,.aiff,.webm'}" multiple aria-label="Choose audio files">
-<ul part="list" aria-label="Uploads" aria-live="polite"></ul>`;
+<ul part="list" aria-label="Uploads" aria-live="polite"></ul>`);
     this.drop = root.querySelector('.drop');
     this.input = root.querySelector('input');
     this.list = root.querySelector('ul');
     this.items = [];
-    this.client = new UploadClient(this, (type, detail) => this._emit(type, detail));
+    this.client = new UploadClient(this);
     this.drop.addEventListener('click', () => this._pick());
     this.drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this._pick(); } });
     this.drop.addEventListener('dragover', (e) => { e.preventDefault(); this.drop.classList.add('over'); });
@@ -92,15 +87,13 @@ export class TonearmUploader extends HTMLElement {
 
   _pick() { if (!this.disabled) this.input.click(); }
 
-  _emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail })); }
-
   /** Queue files (a FileList or array); non-audio files and files over `limit` are skipped. */
   addFiles(fileList) {
     let files = [...fileList].filter((f) => (f.type || '').startsWith('audio/') || AUDIO_EXT.test(f.name));
     const limit = parseInt(this.getAttribute('limit'), 10);
     if (limit > 0) files = files.slice(0, Math.max(0, limit - this.items.length));
     if (!files.length) return;
-    this._emit('files-selected', { files });
+    this.emit('files-selected', { files });
     for (const file of files) {
       const li = document.createElement('li');
       li.innerHTML = `<span class="name">${esc(file.name)}</span><span class="meta"></span>
@@ -145,16 +138,16 @@ export class TonearmUploader extends HTMLElement {
       const { sid, trackId } = await this.client.upload(item.file, (loaded, total) => {
         item.progress = loaded / total;
         this._render(item);
-        this._emit('file-progress', { file: item.file, loaded, total });
+        this.emit('file-progress', { file: item.file, loaded, total });
       }, item.memo);
       item.trackId = trackId;
       item.state = 'processing';
       this._render(item);
-      this._emit('file-uploaded', { file: item.file, track_id: trackId, upload_session_id: sid });
+      this.emit('file-uploaded', { file: item.file, track_id: trackId, upload_session_id: sid });
       this.client.settle(sid, trackId).then((data) => {
         item.state = 'ready';
         this._render(item);
-        this._emit('track-ready', { file: item.file, track_id: trackId, status: data.track_status_id });
+        this.emit('track-ready', { file: item.file, track_id: trackId, status: data.track_status_id });
       }, (err) => {
         item.state = 'failed';
         this._render(item, err.message);

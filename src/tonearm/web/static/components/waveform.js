@@ -1,5 +1,6 @@
 // <tonearm-waveform>: bars drawn from `levels` (0–1 values) on a HiDPI canvas; click, drag or
 // use the arrow keys to seek. Drop-in for <audiodn-waveform> (levels, progress, duration, colours).
+import { TonearmElement } from './base.js';
 import { define, fmtTime } from './shared.js';
 
 const CSS = `:host{display:block;position:relative;height:var(--tonearm-waveform-height,64px);cursor:pointer;
@@ -8,14 +9,14 @@ touch-action:none;outline:none;border-radius:4px}
 :host(:focus-visible){box-shadow:0 0 0 2px var(--tonearm-focus,#2f6fdf)}
 canvas{display:block;width:100%;height:100%}`;
 
-export class TonearmWaveform extends HTMLElement {
+export class TonearmWaveform extends TonearmElement {
   static observedAttributes = ['levels', 'progress', 'duration', 'color', 'progress-color', 'region-color',
     'bar-width', 'bar-gap', 'region-start', 'region-end', 'buffered'];
 
   constructor() {
     super();
-    const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${CSS}</style><canvas part="canvas"></canvas>`;
+    // unthemed: tokens on its own :host would shadow the ones it inherits from a player
+    const root = this.mount(CSS, '<canvas part="canvas"></canvas>', false);
     this.canvas = root.querySelector('canvas');
     this._levels = [];
     this._drag = null;
@@ -130,25 +131,23 @@ export class TonearmWaveform extends HTMLElement {
     return Math.max(0, Math.min(1, (e.clientX - r.left) / (r.width || 1)));
   }
 
-  _emit(type, fraction) {
+  _emitAt(type, fraction) {
     const d = this.duration;
-    this.dispatchEvent(new CustomEvent(type, {
-      bubbles: true, composed: true, detail: { fraction, time: d > 0 ? fraction * d : fraction },
-    }));
+    this.emit(type, { fraction, time: d > 0 ? fraction * d : fraction });
   }
 
   _down(e) {
     if (e.button !== 0 || this.hasAttribute('disabled')) return;
     this.setPointerCapture?.(e.pointerId);
     this._drag = { fraction: this._at(e) };
-    this._emit('scrub', this._drag.fraction);
+    this._emitAt('scrub', this._drag.fraction);
     this.draw();
   }
 
   _move(e) {
     if (!this._drag) return;
     this._drag.fraction = this._at(e);
-    this._emit('scrub', this._drag.fraction);
+    this._emitAt('scrub', this._drag.fraction);
     this.draw();
   }
 
@@ -157,7 +156,7 @@ export class TonearmWaveform extends HTMLElement {
     const fraction = this._at(e);
     this._drag = null;
     this.progress = this.duration > 0 ? fraction * this.duration : fraction;
-    this._emit('seek', fraction);
+    this._emitAt('seek', fraction);
   }
 
   _key(e) {
@@ -173,7 +172,7 @@ export class TonearmWaveform extends HTMLElement {
     e.stopPropagation();
     f = Math.max(0, Math.min(1, f));
     this.progress = this.duration > 0 ? f * this.duration : f;
-    this._emit('seek', f);
+    this._emitAt('seek', f);
   }
 }
 
