@@ -45,7 +45,8 @@ async def _lifespan(app: FastAPI):
     yield
 
 
-def create_app(settings: Settings | None = None, *, queue=None, storage=None, runtime: Runtime | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, queue=None, storage=None,
+               runtime: Runtime | None = None) -> FastAPI:
     """The app over `runtime`, or over one built from `settings` (storage and queue may be given)."""
     rt = runtime or build_runtime(settings or get_settings(), storage=storage, queue=queue)
     check_mode(rt.settings.delivery, rt.storage)  # e.g. redirect needs S3, accel needs local disk

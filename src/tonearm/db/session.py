@@ -49,9 +49,9 @@ def _sessionmaker(url: str) -> sessionmaker[Session]:
 
 
 @contextlib.contextmanager
-def session_scope(url: str) -> Iterator[Session]:
+def unit_of_work(maker: sessionmaker[Session]) -> Iterator[Session]:
     """A unit of work: commit on success, roll back on error."""
-    session = get_sessionmaker(url)()
+    session = maker()
     try:
         yield session
         session.commit()
@@ -60,3 +60,8 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def session_scope(url: str) -> contextlib.AbstractContextManager[Session]:
+    """A unit of work on the database at `url` (the CLI and first start; job bodies use `rt.unit()`)."""
+    return unit_of_work(get_sessionmaker(url))

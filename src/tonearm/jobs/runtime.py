@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tonearm.db.session import unit_of_work
 from tonearm.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,18 +44,9 @@ class Runtime:
     signer: "UrlSigner"
     clock: Callable[[], float] = time.time
 
-    @contextlib.contextmanager
-    def unit(self) -> Iterator[Session]:
-        """One unit of work for a job body: commit on success, roll back on error."""
-        session = self.sessionmaker()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def unit(self) -> contextlib.AbstractContextManager[Session]:
+        """One unit of work for a job body or flow: commit on success, roll back on error."""
+        return unit_of_work(self.sessionmaker)
 
     def enqueue(self, name: str, obj_id: object, delay: float = 0) -> str | None:
         """Hand a job to the queue (after the row it names is committed)."""

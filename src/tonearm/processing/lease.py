@@ -56,7 +56,8 @@ def renew(rt: Runtime, track_id: uuid.UUID, token: str) -> bool:
 def release(rt: Runtime, track_id: uuid.UUID, token: str) -> None:
     """Let the lease lapse now, so a retry (or the reaper) can claim the track at once."""
     with rt.unit() as db:
-        db.execute(update(Track).where(Track.id == track_id, Track.lease_token == token).values(lease_expires_at=utcnow()))
+        db.execute(update(Track).where(Track.id == track_id, Track.lease_token == token)
+                   .values(lease_expires_at=utcnow()))
 
 
 class Heartbeat:

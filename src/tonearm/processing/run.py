@@ -302,8 +302,8 @@ def finish(rt: Runtime, tid: uuid.UUID, *, records: list[FileRecord], facts: Tra
         track.files_completed_at = utcnow()
         # metrics: terminal statuses, and processing speed of runs that made something playable
         track_finished(status, track.duration if status in FINISHED_PLAYABLE else None)
-        delivery_ids = record_track_events(db, public_url=rt.settings.public_url, track=track, previous_status=previous,
-                                           files=written, variants=variants)
+        delivery_ids = record_track_events(db, public_url=rt.settings.public_url, track=track,
+                                           previous_status=previous, files=written, variants=variants)
     for delivery_id in delivery_ids:
         rt.enqueue("webhooks.deliver", delivery_id)
 

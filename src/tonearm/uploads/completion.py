@@ -22,12 +22,12 @@ from sqlalchemy import select
 from tonearm.catalog.models import Track
 from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.db.base import utcnow
-from tonearm.delivery.handles import MAX_COVER_BYTES, upload_limit
-from tonearm.errors import Conflict, Invalid, NotFound, TooLarge
+from tonearm.delivery.handles import upload_limit
+from tonearm.errors import NotFound
 from tonearm.jobs.runtime import Runtime
 from tonearm.storage import can_presign, keys
 from tonearm.uploads import service
-from tonearm.uploads.service import Stored, check_image_head
+from tonearm.uploads.service import Stored
 
 log = logging.getLogger("tonearm.uploads")
 
@@ -122,38 +122,3 @@ def sweep(rt: Runtime, limit: int = 200) -> int:
                                                      Track.created_at > since)
                               .order_by(Track.created_at.desc()).limit(limit)))
     return check_quietly(rt, ids)
-
-
-def _image_object(rt: Runtime, key: str) -> None:
-    """The posted cover exists, is within the limit and starts like an image; else it is removed."""
-    info = rt.storage.stat(key)
-    if info is None:
-        raise Conflict("The cover has not reached storage yet; POST the form to upload_url first")
-    try:
-        if info.size > MAX_COVER_BYTES:
-            raise TooLarge(f"Cover images are limited to {MAX_COVER_BYTES} bytes")
-        if info.size == 0:
-            raise Invalid("Empty cover upload")
-        with rt.storage.open(key, 0, 16) as fh:
-            check_image_head(fh.read(16))
-    except (TooLarge, Invalid):
-        rt.storage.delete(key)
-        raise
-
-
-def complete_track_cover(rt: Runtime, track_id: uuid.UUID) -> bool:
-    """Returns True when the audio is already stored (the caller enqueues processing.cover)."""
-    with rt.unit() as db:
-        key = keys.cover_upload(service.track_index(db, track_id))
-    _image_object(rt, key)
-    with rt.unit() as db:
-        return service.set_track_cover(db, track_id, key)
-
-
-def complete_collection_cover(rt: Runtime, collection_id: uuid.UUID) -> None:
-    key = keys.collection_cover_upload(collection_id)
-    with rt.unit() as db:
-        service.require_collection(db, collection_id)
-    _image_object(rt, key)
-    with rt.unit() as db:
-        service.set_collection_cover(db, collection_id, key)

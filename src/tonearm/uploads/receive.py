@@ -26,9 +26,10 @@ from tonearm.errors import Conflict, InsufficientStorage, Invalid, NotFound, Too
 from tonearm.http.envelope import ok
 from tonearm.jobs.runtime import Runtime
 from tonearm.storage import keys
-from tonearm.uploads import completion, multipart, service
+from tonearm.uploads import completion, covers, multipart, service
 from tonearm.uploads.completion import Arrival
-from tonearm.uploads.service import Stored, check_image_head
+from tonearm.uploads.covers import check_image_head
+from tonearm.uploads.service import Stored
 
 router = APIRouter(tags=["upload targets"])
 log = logging.getLogger("tonearm.uploads")
@@ -161,30 +162,14 @@ async def _receive_image(request: Request) -> Path:
     return tmp
 
 
-def _store_track_cover(rt: Runtime, track_id: uuid.UUID, tmp: Path) -> bool:
-    with rt.unit() as db:
-        key = keys.cover_upload(service.track_index(db, track_id))
-    rt.storage.put(key, tmp)
-    with rt.unit() as db:
-        return service.set_track_cover(db, track_id, key)
-
-
-def _store_collection_cover(rt: Runtime, collection_id: uuid.UUID, tmp: Path) -> None:
-    key = keys.collection_cover_upload(collection_id)
-    with rt.unit() as db:
-        service.require_collection(db, collection_id)
-    rt.storage.put(key, tmp)
-    with rt.unit() as db:
-        service.set_collection_cover(db, collection_id, key)
-
-
 @router.post("/u/{track_id}/cover")
 async def post_track_cover(track_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)
     tmp = await _receive_image(request)
     try:
-        has_audio = await run_in_threadpool(_store_track_cover, rt, track_id, tmp)
+        has_audio = await run_in_threadpool(covers.attach_track_cover, rt, track_id,
+                                            lambda key: rt.storage.put(key, tmp))
     finally:
         tmp.unlink(missing_ok=True)
     if has_audio:
@@ -198,7 +183,8 @@ async def post_collection_cover(collection_id: uuid.UUID, request: Request):
     rt = _runtime(request)
     tmp = await _receive_image(request)
     try:
-        await run_in_threadpool(_store_collection_cover, rt, collection_id, tmp)
+        await run_in_threadpool(covers.attach_collection_cover, rt, collection_id,
+                                lambda key: rt.storage.put(key, tmp))
     finally:
         tmp.unlink(missing_ok=True)
     rt.enqueue("processing.collection_cover", collection_id)
@@ -239,7 +225,8 @@ async def start_multipart_upload(track_id: uuid.UUID, request: Request):
 async def complete_track_cover(track_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)
-    if await run_in_threadpool(completion.complete_track_cover, rt, track_id):
+    if await run_in_threadpool(covers.attach_track_cover, rt, track_id,
+                               lambda key: covers.check_posted_object(rt, key)):
         rt.enqueue("processing.cover", track_id)
     return ok(track_id=track_id)
 
@@ -248,6 +235,7 @@ async def complete_track_cover(track_id: uuid.UUID, request: Request):
 async def complete_collection_cover(collection_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)
-    await run_in_threadpool(completion.complete_collection_cover, rt, collection_id)
+    await run_in_threadpool(covers.attach_collection_cover, rt, collection_id,
+                            lambda key: covers.check_posted_object(rt, key))
     rt.enqueue("processing.collection_cover", collection_id)
     return ok(collection_id=collection_id)
