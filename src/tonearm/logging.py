@@ -18,7 +18,7 @@ import logging.config
 import re
 import traceback
 
-from tonearm.api.envelope import request_id_var
+from tonearm.wire import request_id_var
 
 REDACTED = "[redacted]"
 _PATTERNS = [

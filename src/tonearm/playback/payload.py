@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from tonearm.api.envelope import iso
+from tonearm.wire import iso
 from tonearm.catalog.colors import light_dark
 from tonearm.catalog.models import Collection, Organization, PlaylistTrack, Track, TrackFile
 from tonearm.catalog.tracks import PLAYABLE
