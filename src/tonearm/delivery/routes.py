@@ -19,29 +19,10 @@ from tonearm.delivery import modes
 from tonearm.delivery.signing import sign_path, verify_path
 from tonearm.errors import Invalid, NotFound, RangeNotSatisfiable, Unauthorized
 from tonearm.storage import keys
+from tonearm.storage.mime import content_type
 
 router = APIRouter(tags=["delivery"])
 
-CONTENT_TYPES = {
-    "m4a": "audio/mp4",
-    "mp4": "audio/mp4",
-    "aac": "audio/aac",
-    "mp3": "audio/mpeg",
-    "ogg": "audio/ogg",
-    "oga": "audio/ogg",
-    "opus": "audio/ogg",
-    "webm": "audio/webm",
-    "flac": "audio/flac",
-    "wav": "audio/wav",
-    "aif": "audio/aiff",
-    "aiff": "audio/aiff",
-    "json": "application/json",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "webp": "image/webp",
-    "bin": "application/octet-stream",
-}
 MAX_RANGES = 32
 
 
@@ -77,7 +58,7 @@ def deliver(name: str, request: Request):
         raise NotFound("No such file")
     storage = app.state.storage
     ext = name.rsplit(".", 1)[-1]
-    media_type = CONTENT_TYPES.get(ext, "application/octet-stream")
+    media_type = content_type(ext)
     if settings.delivery == "redirect":  # S3 answers 404, Range and conditional requests itself
         expires = int(params.get("expires") or 0)
         ttl = min(settings.s3_get_seconds, expires - int(time.time())) if expires else settings.s3_get_seconds
