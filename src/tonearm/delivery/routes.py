@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tonearm.auth.service import find_key
 from tonearm.catalog.models import Track, TrackFile
 from tonearm.delivery import modes
-from tonearm.delivery.signing import sign_path, verify_path
+from tonearm.delivery.urls import signer_for
 from tonearm.errors import Invalid, NotFound, RangeNotSatisfiable, Unauthorized
 from tonearm.storage import keys
 from tonearm.storage.mime import content_type
@@ -52,7 +52,7 @@ def _check_range(header: str, size: int) -> list[tuple[int, int]]:
 def deliver(name: str, request: Request):
     app = request.app
     settings = app.state.settings
-    params = verify_path(settings.secret_key, request.url.path, request.scope.get("query_string", b"").decode("latin-1"))
+    params = signer_for(settings).verify_request(request)
     key = keys.key_for_delivery_name(name)
     if key is None:
         raise NotFound("No such file")
@@ -112,7 +112,7 @@ def share_redirect(share_key: str, request: Request):
         )
         if f is None:
             raise NotFound("The shared variant is not available yet")
-        url = settings.public_url + sign_path(settings.secret_key, f.path, {"expires": int(time.time()) + 3600})
+        url = signer_for(settings).url_for(f.path, expires_in=3600)
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 

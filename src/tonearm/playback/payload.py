@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from tonearm.wire import iso
 from tonearm.catalog.colors import light_dark
 from tonearm.catalog.models import Collection, Organization, PlaylistTrack, Track, TrackFile
 from tonearm.catalog.tracks import PLAYABLE
-from tonearm.delivery.signing import sign_path
+from tonearm.delivery.urls import signer_for
 from tonearm.errors import NotFound
 from tonearm.playback.models import PlaySession
 from tonearm.settings import Settings
+from tonearm.wire import iso
 
 COVER_SIZES = ("icon", "small", "regular", "large")
 
@@ -207,26 +207,23 @@ def url_expiry(settings: Settings, expires_at: dt.datetime) -> int:
     return int((expires_at + dt.timedelta(seconds=settings.delivery_grace_seconds)).timestamp())
 
 
-def signed(settings: Settings, path: str, expires: int, **extra) -> str:
-    return settings.public_url + sign_path(settings.secret_key, path, {"expires": expires, **extra})
-
-
 def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts, *, order: int | None = None) -> dict:
     expires = url_expiry(settings, session.expires_at)
+    sign = signer_for(settings).url_until
     variants = []
     for index in session.variants:
         f = facts.files.get(index)
         if f is not None:
-            variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": index}})
+            variants.append({**f, "url": sign(f["path"], expires), "variant": {"index": index}})
     if not variants and facts.track["track_status_id"] in ("fallback", "fallback_processing") and "original" in facts.files:
         # Still encoding: offer the (browser-playable) original so the player can start now.
         f = facts.files["original"]
-        variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": "original"},
+        variants.append({**f, "url": sign(f["path"], expires), "variant": {"index": "original"},
                          "fallback": True})
     cover = None
     if facts.cover:
         cover = {
-            name: {"type": name, "width": s.get("width"), "height": s.get("height"), "url": signed(settings, s["path"], expires)}
+            name: {"type": name, "width": s.get("width"), "height": s.get("height"), "url": sign(s["path"], expires)}
             for name, s in facts.cover.items()
         }
     track = facts.track if order is None else {**facts.track, "order": order}

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse
 from tonearm.api.deps import DB, AnyKey, SettingsDep
 from tonearm.api.envelope import iso, ok
 from tonearm.db.base import utcnow
+from tonearm.delivery.urls import signer_for
 from tonearm.errors import Forbidden, Gone, NotFound
 from tonearm.playback import service
 from tonearm.playback.cache import TRACK_TTL, TTLCache
@@ -25,7 +26,6 @@ from tonearm.playback.payload import (
     in_playlist,
     load_track_facts,
     session_facts,
-    signed,
     signed_payload,
     track_list_out,
     url_expiry,
@@ -135,7 +135,7 @@ def download_play_track_variant(
         raise NotFound(f"Variant {variant_index!r} has no file for this track yet")
     stem = facts.file_name.rsplit(".", 1)[0] if "." in facts.file_name else facts.file_name
     filename = f"{stem}.{f['path'].rsplit('.', 1)[-1]}"
-    url = signed(settings, f["path"], url_expiry(settings, session.expires_at), download=1, filename=filename)
+    url = signer_for(settings).url_until(f["path"], url_expiry(settings, session.expires_at), download=1, filename=filename)
     if redirect not in (None, "", "0", "false"):
         return RedirectResponse(url, status_code=302)
     return ok(
