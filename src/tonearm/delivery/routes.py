@@ -1,6 +1,6 @@
 """Serve variant bytes behind signed URLs: HEAD, Range (206/416, multiple ranges), ETag/304,
-Content-Type per codec, attachment downloads, CORS (added by the middleware). Inline share keys
-redirect to a freshly signed URL."""
+Content-Type per codec, attachment downloads, CORS (added by the middleware). (Share keys are
+exchanged for signed URLs by auth.routes.)"""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
+from starlette.responses import FileResponse, Response
 
-from tonearm.auth.service import find_key
-from tonearm.catalog.models import Track, TrackFile
 from tonearm.delivery import modes
 from tonearm.delivery.ranges import parse_range
 from tonearm.delivery.urls import signer_for
-from tonearm.errors import Invalid, NotFound, Unauthorized
+from tonearm.errors import Invalid, NotFound
 from tonearm.storage import keys
 from tonearm.storage.mime import content_type
 
@@ -81,26 +78,4 @@ def deliver(name: str, request: Request):
     return FileResponse(path, media_type=media_type, headers=headers)
 
 
-@router.get("/v1/share/{share_key}", tags=["share"])
-def share_redirect(share_key: str, request: Request):
-    """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
-    settings = request.app.state.settings
-    with request.app.state.sessionmaker() as db:
-        key = find_key(db, secret_key=settings.secret_key, plaintext=share_key) if len(share_key) <= 200 else None
-        if key is None or key.api_key_type_id != "share" or key.revoked_at is not None:
-            raise Unauthorized("Invalid share key")
-        track = db.get(Track, key.track_id) if key.track_id else None
-        if track is None or track.organization_id != key.organization_id:
-            raise NotFound("The shared track no longer exists")
-        index = (key.variants or ["hq"])[0]
-        f = db.scalar(
-            select(TrackFile).where(TrackFile.track_id == track.id, TrackFile.variant_index == index, TrackFile.is_success.is_(True))
-        )
-        if f is None:
-            raise NotFound("The shared variant is not available yet")
-        url = signer_for(settings).url_for(f.path, expires_in=3600)
-    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
-
-
 router.add_api_route("/d/{name}", deliver, methods=["HEAD"], include_in_schema=False)
-router.add_api_route("/v1/share/{share_key}", share_redirect, methods=["HEAD"], include_in_schema=False)
