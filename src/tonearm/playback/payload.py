@@ -1,5 +1,6 @@
 """Play payloads in two steps: load a track's unsigned playback facts (cacheable), then sign
-them for one session. Also the session and track-list shapes."""
+them for one session. Also the session and track-list shapes, and a session's whole answer
+(full_payload: the API's play-session routes and the share-key embeds send it)."""
 
 from __future__ import annotations
 
@@ -203,6 +204,13 @@ def check_member(session: SessionFacts, facts: TrackFacts | None, playlist_membe
     return facts
 
 
+def facts_for(db: Session, session: SessionFacts, track_id: uuid.UUID) -> TrackFacts:
+    """The track's facts if it belongs to the session (else NotFound)."""
+    facts = load_track_facts(db, track_id)
+    member = in_playlist(db, session.playlist_id, track_id) if session.scope == "playlist" and facts else None
+    return check_member(session, facts, member)
+
+
 def url_expiry(settings: Settings, expires_at: dt.datetime) -> int:
     return int((expires_at + dt.timedelta(seconds=settings.delivery_grace_seconds)).timestamp())
 
@@ -234,4 +242,21 @@ def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts,
         "loudness": facts.loudness,
         "normalization_gain_db": facts.loudness["gain_db"] if facts.loudness else None,
         "variants": variants,
+    }
+
+
+def full_payload(db: Session, settings: Settings, session: PlaySession, rows) -> dict:
+    """A play session's answer: the session, its track list (`rows` from playback.service
+    .session_tracks) and the first track's signed payload."""
+    facts = session_facts(session)
+    first = None
+    if rows:
+        track = facts_for(db, facts, uuid.UUID(rows[0][0]))
+        first = {"track_id": track.id} | signed_payload(settings, facts, track, order=0)
+    return {
+        "play_session_id": session.id,
+        "play_session": facts.out,
+        "tracks": track_list_out(rows),
+        "first_track": first,
+        "expires_at": iso(session.expires_at),
     }

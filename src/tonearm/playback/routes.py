@@ -13,24 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from tonearm.api.deps import DB, AnyKey, SettingsDep
-from tonearm.api.envelope import iso, ok
+from tonearm.api.envelope import ok
 from tonearm.db.base import utcnow
 from tonearm.delivery.urls import signer_for
 from tonearm.errors import Forbidden, Gone, NotFound
 from tonearm.playback import service
 from tonearm.playback.cache import TRACK_TTL, TTLCache
 from tonearm.playback.models import PlaySession
-from tonearm.playback.payload import (
-    SessionFacts,
-    check_member,
-    in_playlist,
-    load_track_facts,
-    session_facts,
-    signed_payload,
-    track_list_out,
-    url_expiry,
-)
+from tonearm.playback.payload import SessionFacts, facts_for, full_payload, session_facts, signed_payload, url_expiry
 from tonearm.playback.schemas import PlaySessionCreate
+from tonearm.wire import iso
 
 router = APIRouter(tags=["play sessions"])
 
@@ -42,39 +34,18 @@ def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
     return state.play_caches
 
 
-def _facts_for(db, session: SessionFacts, track_id: uuid.UUID):
-    facts = load_track_facts(db, track_id)
-    member = in_playlist(db, session.playlist_id, track_id) if session.scope == "playlist" and facts else None
-    return check_member(session, facts, member)
-
-
-def _full(db, settings, session: PlaySession, rows) -> dict:
-    facts = session_facts(session)
-    first = None
-    if rows:
-        track = _facts_for(db, facts, uuid.UUID(rows[0][0]))
-        first = {"track_id": track.id} | signed_payload(settings, facts, track, order=0)
-    return {
-        "play_session_id": session.id,
-        "play_session": facts.out,
-        "tracks": track_list_out(rows),
-        "first_track": first,
-        "expires_at": iso(session.expires_at),
-    }
-
-
 @router.post("/v1/play_session/{scope}")
 def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: AnyKey, settings: SettingsDep):
     session, rows = service.create_session(db, settings=settings, principal=principal, scope=scope, body=body)
     db.commit()
-    return ok(**_full(db, settings, session, rows))
+    return ok(**full_payload(db, settings, session, rows))
 
 
 @router.get("/v1/play_session/{play_session_id}")
 def get_play_session(play_session_id: uuid.UUID, db: DB, settings: SettingsDep, request: Request):
     request.app.state.limiter.session("play", play_session_id)
     session = service.get_live_session(db, play_session_id)
-    return ok(**_full(db, settings, session, service.session_tracks(db, session)))
+    return ok(**full_payload(db, settings, session, service.session_tracks(db, session)))
 
 
 def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple[SessionFacts, object]:
@@ -83,7 +54,7 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
         if session is None:
             raise NotFound("Play session not found")
         facts = session_facts(session)
-        return facts, _facts_for(db, facts, track_id)
+        return facts, facts_for(db, facts, track_id)
 
 
 @router.get("/v1/play/{play_session_id}/{play_track_id}")
@@ -125,7 +96,7 @@ def download_play_track_variant(
 ):
     request.app.state.limiter.session("play", play_session_id)
     session = session_facts(service.get_live_session(db, play_session_id))
-    facts = _facts_for(db, session, play_track_id)
+    facts = facts_for(db, session, play_track_id)
     if not session.is_downloadable:
         raise Forbidden("This play session does not allow downloads")
     if variant_index not in session.variants:

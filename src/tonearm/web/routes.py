@@ -19,7 +19,7 @@ from tonearm.db.base import utcnow
 from tonearm.errors import Invalid, NotFound, Unauthorized
 from tonearm.playback import service as playback
 from tonearm.playback.models import PlaySession
-from tonearm.playback.routes import _full
+from tonearm.playback.payload import full_payload
 from tonearm.playback.schemas import PlaySessionCreate
 from tonearm.uploads import service as uploads
 from tonearm.web import pages
@@ -127,7 +127,7 @@ def embed_track_session(track_id: uuid.UUID, db: DB, settings: SettingsDep, key:
     if k.track_id != track_id:
         raise NotFound("Track not found")
     session, rows = _share_session(db, settings, k, track_id)
-    return ok(**_full(db, settings, session, rows))
+    return ok(**full_payload(db, settings, session, rows))
 
 
 @router.get("/oembed")
