@@ -80,3 +80,24 @@ def test_long_functions_say_why():
                 if length > MAX_FUNCTION_LINES and "# long:" not in head:
                     unexplained.append(f"{path.relative_to(SRC)}:{node.lineno} {node.name} ({length} lines)")
     assert unexplained == []
+
+
+def _imported_names(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return [n for n in names if n.startswith("tonearm.")]
+
+
+def test_no_private_names_across_packages():
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        package = path.relative_to(SRC).parts[0]
+        for name in _imported_names(path):
+            parts = name.split(".")
+            if len(parts) > 2 and parts[1] != package and any(p.startswith("_") and p != "__init__" for p in parts[2:]):
+                offenders.append(f"{path.relative_to(SRC)}: {name}")
+    assert offenders == []

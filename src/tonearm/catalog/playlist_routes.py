@@ -32,11 +32,12 @@ router = APIRouter(tags=["playlists"])
 @router.get("/v1/playlist")
 def list_playlists(db: DB, principal: ApiKeyDep, page: PageDep):
     count, rows = service.list_playlists(db, organization_id=principal.organization_id, limit=page.limit, offset=page.offset)
+    track_ids = service.track_ids_by_playlist(db, [p.id for p in rows])  # one query for the page
     return ok(
         count=count,
         limit=page.limit,
         offset=page.offset,
-        playlists=[playlist_out(p, service.track_ids(db, p.id)) for p in rows],
+        playlists=[playlist_out(p, track_ids[p.id]) for p in rows],
     )
 
 

@@ -34,6 +34,21 @@ def track_ids(db: Session, playlist_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
+def track_ids_by_playlist(db: Session, playlist_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Each playlist's ordered track ids, in one query (playlists without tracks map to [])."""
+    out: dict[uuid.UUID, list[uuid.UUID]] = {pid: [] for pid in playlist_ids}
+    if not playlist_ids:
+        return out
+    rows = db.execute(
+        select(PlaylistTrack.playlist_id, PlaylistTrack.track_id)
+        .where(PlaylistTrack.playlist_id.in_(playlist_ids))
+        .order_by(PlaylistTrack.playlist_id, PlaylistTrack.position)
+    )
+    for playlist_id, track_id in rows:
+        out[playlist_id].append(track_id)
+    return out
+
+
 def _check_tracks(db: Session, organization_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
     unique = set(ids)
     found = set(db.scalars(select(Track.id).where(Track.id.in_(unique), Track.organization_id == organization_id)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -105,12 +106,50 @@ def _headers(api_key: str | None, call_auth: bool, extra: dict[str, str] | None)
     return headers
 
 
-class SyncCore:
-    def __init__(self, base_url: str, api_key: str | None, *, timeout: float, retries: int, backoff: float,
-                 transport: httpx.BaseTransport | None = None):
+Outcome = httpx.Response | httpx.TransportError
+
+
+def retry_loop(policy: RetryPolicy, method: str, base_url: str, *, retry: bool = True,
+               on_retry: Callable[[], None] | None = None) -> Generator[float | None, Outcome, httpx.Response]:
+    """The retry loop of both cores, without I/O. It yields ``None`` to ask for an attempt (send
+    back its response, or the TransportError it raised) and a delay in seconds to ask for a pause
+    before the next one; it returns the response to keep, or raises TonearmConnectionError."""
+    attempt = 0
+    while True:
+        outcome = yield None
+        failed = isinstance(outcome, httpx.TransportError)
+        status = None if failed else outcome.status_code
+        if not (retry and policy.should_retry(method, attempt, status=status, failed=failed)):
+            if failed:
+                raise connection_error(base_url, outcome) from None
+            return outcome
+        yield policy.delay(attempt, None if failed else outcome)
+        attempt += 1
+        if on_retry:
+            on_retry()
+
+
+class _Core:
+    """What both cores share: the base URL, the key, the retry policy, a call's request."""
+
+    def __init__(self, base_url: str, api_key: str | None, *, retries: int, backoff: float):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.policy = RetryPolicy(retries, backoff)
+
+    def _loop(self, method: str, retry: bool, on_retry: Callable[[], None] | None):
+        return retry_loop(self.policy, method, self.base_url, retry=retry, on_retry=on_retry)
+
+    @staticmethod
+    def _call_kwargs(call: Call) -> dict[str, Any]:
+        return {"auth": call.auth, "json": call.json, "params": clean(call.params or {}) or None,
+                "headers": call.headers}
+
+
+class SyncCore(_Core):
+    def __init__(self, base_url: str, api_key: str | None, *, timeout: float, retries: int, backoff: float,
+                 transport: httpx.BaseTransport | None = None):
+        super().__init__(base_url, api_key, retries=retries, backoff=backoff)
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
                                  headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
@@ -120,43 +159,38 @@ class SyncCore:
     def send(self, method: str, url: str, *, auth: bool = True, retry: bool = True,
              content_factory: Callable[[], Any] | None = None, on_retry: Callable[[], None] | None = None,
              **kwargs: Any) -> httpx.Response:
-        """Send with retries; ``content_factory`` rebuilds a streamed body for each attempt."""
+        """Send with retries (``retry_loop``); ``content_factory`` rebuilds a streamed body for each attempt."""
         headers = _headers(self.api_key, auth, kwargs.pop("headers", None))
-        attempt = 0
-        while True:
-            if content_factory is not None:
-                kwargs["content"] = content_factory()
-            try:
-                response = self.http.request(method, url, headers=headers, **kwargs)
-            except httpx.TransportError as exc:
-                if retry and self.policy.should_retry(method, attempt, failed=True):
-                    time.sleep(self.policy.delay(attempt))
-                    attempt += 1
-                    if on_retry:
-                        on_retry()
-                    continue
-                raise connection_error(self.base_url, exc) from None
-            if retry and self.policy.should_retry(method, attempt, status=response.status_code):
-                time.sleep(self.policy.delay(attempt, response))
-                attempt += 1
-                if on_retry:
-                    on_retry()
-                continue
-            return response
+        loop = self._loop(method, retry, on_retry)
+        try:
+            step = next(loop)
+            while True:
+                if step is None:
+                    step = loop.send(self._attempt(method, url, headers, content_factory, kwargs))
+                else:
+                    time.sleep(step)
+                    step = next(loop)
+        except StopIteration as done:
+            return done.value
+
+    def _attempt(self, method: str, url: str, headers: dict, content_factory: Callable[[], Any] | None,
+                 kwargs: dict) -> Outcome:
+        if content_factory is not None:
+            kwargs["content"] = content_factory()
+        try:
+            return self.http.request(method, url, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            return exc
 
     def call(self, call: Call) -> Any:
-        response = self.send(call.method, call.path, auth=call.auth, json=call.json,
-                             params=clean(call.params or {}) or None, headers=call.headers)
-        data = decode(response)
+        data = decode(self.send(call.method, call.path, **self._call_kwargs(call)))
         return call.parse(data) if call.parse else data
 
 
-class AsyncCore:
+class AsyncCore(_Core):
     def __init__(self, base_url: str, api_key: str | None, *, timeout: float, retries: int, backoff: float,
                  transport: httpx.AsyncBaseTransport | None = None):
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.policy = RetryPolicy(retries, backoff)
+        super().__init__(base_url, api_key, retries=retries, backoff=backoff)
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
                                       headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
@@ -166,31 +200,29 @@ class AsyncCore:
     async def send(self, method: str, url: str, *, auth: bool = True, retry: bool = True,
                    content_factory: Callable[[], Any] | None = None, on_retry: Callable[[], None] | None = None,
                    **kwargs: Any) -> httpx.Response:
+        """SyncCore.send, awaiting the request and the pauses."""
         headers = _headers(self.api_key, auth, kwargs.pop("headers", None))
-        attempt = 0
-        while True:
-            if content_factory is not None:
-                kwargs["content"] = content_factory()
-            try:
-                response = await self.http.request(method, url, headers=headers, **kwargs)
-            except httpx.TransportError as exc:
-                if retry and self.policy.should_retry(method, attempt, failed=True):
-                    await asyncio.sleep(self.policy.delay(attempt))
-                    attempt += 1
-                    if on_retry:
-                        on_retry()
-                    continue
-                raise connection_error(self.base_url, exc) from None
-            if retry and self.policy.should_retry(method, attempt, status=response.status_code):
-                await asyncio.sleep(self.policy.delay(attempt, response))
-                attempt += 1
-                if on_retry:
-                    on_retry()
-                continue
-            return response
+        loop = self._loop(method, retry, on_retry)
+        try:
+            step = next(loop)
+            while True:
+                if step is None:
+                    step = loop.send(await self._attempt(method, url, headers, content_factory, kwargs))
+                else:
+                    await asyncio.sleep(step)
+                    step = next(loop)
+        except StopIteration as done:
+            return done.value
+
+    async def _attempt(self, method: str, url: str, headers: dict, content_factory: Callable[[], Any] | None,
+                 kwargs: dict) -> Outcome:
+        if content_factory is not None:
+            kwargs["content"] = content_factory()
+        try:
+            return await self.http.request(method, url, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            return exc
 
     async def call(self, call: Call) -> Any:
-        response = await self.send(call.method, call.path, auth=call.auth, json=call.json,
-                                   params=clean(call.params or {}) or None, headers=call.headers)
-        data = decode(response)
+        data = decode(await self.send(call.method, call.path, **self._call_kwargs(call)))
         return call.parse(data) if call.parse else data

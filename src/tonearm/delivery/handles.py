@@ -27,9 +27,7 @@ def _ttl(expires_at: dt.datetime) -> int:
 
 
 def _signed(rt: Runtime, path: str, expires_at: dt.datetime, extra: dict | None = None) -> str:
-    params: dict = {"expires": int(expires_at.timestamp())}
-    params.update(extra or {})
-    return rt.signer.url(path, params)
+    return rt.signer.url_until(path, expires_at, **(extra or {}))
 
 
 def _handle(rt: Runtime, method: str, path: str, expires_at: dt.datetime, extra: dict | None = None) -> dict:

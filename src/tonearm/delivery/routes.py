@@ -1,6 +1,6 @@
 """Serve variant bytes behind signed URLs: HEAD, Range (206/416, multiple ranges), ETag/304,
-Content-Type per codec, attachment downloads, CORS (added by the middleware). Inline share keys
-redirect to a freshly signed URL."""
+Content-Type per codec, attachment downloads, CORS (added by the middleware). (Share keys are
+exchanged for signed URLs by auth.routes.)"""
 
 from __future__ import annotations
 
@@ -10,40 +10,15 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 
-from tonearm.auth.models import KeyType
-from tonearm.auth.service import find_key
-from tonearm.catalog.models import Track, TrackFile
 from tonearm.delivery import modes
-from tonearm.delivery.signing import sign_path, verify_path
-from tonearm.errors import Invalid, NotFound, RangeNotSatisfiable, Unauthorized
+from tonearm.delivery.ranges import parse_range
+from tonearm.errors import Invalid, NotFound
 from tonearm.storage import keys
+from tonearm.storage.mime import content_type
 
 router = APIRouter(tags=["delivery"])
-
-CONTENT_TYPES = {
-    "m4a": "audio/mp4",
-    "mp4": "audio/mp4",
-    "aac": "audio/aac",
-    "mp3": "audio/mpeg",
-    "ogg": "audio/ogg",
-    "oga": "audio/ogg",
-    "opus": "audio/ogg",
-    "webm": "audio/webm",
-    "flac": "audio/flac",
-    "wav": "audio/wav",
-    "aif": "audio/aiff",
-    "aiff": "audio/aiff",
-    "json": "application/json",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "webp": "image/webp",
-    "bin": "application/octet-stream",
-}
-MAX_RANGES = 32
 
 
 def _etag(size: int, mtime: float) -> str:
@@ -55,30 +30,17 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _check_range(header: str, size: int) -> list[tuple[int, int]]:
-    """Refuse what FileResponse would answer in plain text: malformed or unsatisfiable ranges.
-    Returns the ranges as (start, end-exclusive) pairs."""
-    if header.count(",") >= MAX_RANGES:
-        raise Invalid(f"At most {MAX_RANGES} ranges per request")
-    try:
-        return FileResponse._parse_range_header(header, size)
-    except Exception as exc:  # starlette's MalformedRangeHeader / RangeNotSatisfiable
-        if type(exc).__name__ == "RangeNotSatisfiable":
-            raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"}) from None
-        raise Invalid("Malformed Range header") from None
-
-
 @router.get("/d/{name}")
 def deliver(name: str, request: Request):
     app = request.app
     settings = app.state.runtime.settings
-    params = verify_path(settings.secret_key, request.url.path, request.scope.get("query_string", b"").decode("latin-1"))
+    params = app.state.runtime.signer.verify_request(request)
     key = keys.key_for_delivery_name(name)
     if key is None:
         raise NotFound("No such file")
     storage = app.state.runtime.storage
     ext = name.rsplit(".", 1)[-1]
-    media_type = CONTENT_TYPES.get(ext, "application/octet-stream")
+    media_type = content_type(ext)
     if settings.delivery == "redirect":  # S3 answers 404, Range and conditional requests itself
         expires = int(params.get("expires") or 0)
         ttl = min(settings.s3_get_seconds, expires - int(time.time())) if expires else settings.s3_get_seconds
@@ -108,33 +70,11 @@ def deliver(name: str, request: Request):
     if rng is not None:
         if len(request.headers.getlist("range")) > 1:
             raise Invalid("Only one Range header is allowed")
-        ranges = _check_range(rng, info.size)
+        ranges = parse_range(rng, info.size)
     path = storage.local_path(key)
     if path is None:
         return modes.stream(storage, key, info.size, ranges, headers, media_type, head=request.method == "HEAD")
     return FileResponse(path, media_type=media_type, headers=headers)
 
 
-@router.get("/v1/share/{share_key}", tags=["share"])
-def share_redirect(share_key: str, request: Request):
-    """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
-    settings = request.app.state.runtime.settings
-    with request.app.state.runtime.sessionmaker() as db:
-        key = find_key(db, secret_key=settings.secret_key, plaintext=share_key) if len(share_key) <= 200 else None
-        if key is None or key.api_key_type_id != KeyType.SHARE or key.revoked_at is not None:
-            raise Unauthorized("Invalid share key")
-        track = db.get(Track, key.track_id) if key.track_id else None
-        if track is None or track.organization_id != key.organization_id:
-            raise NotFound("The shared track no longer exists")
-        index = (key.variants or ["hq"])[0]
-        f = db.scalar(
-            select(TrackFile).where(TrackFile.track_id == track.id, TrackFile.variant_index == index, TrackFile.is_success.is_(True))
-        )
-        if f is None:
-            raise NotFound("The shared variant is not available yet")
-        url = settings.public_url + sign_path(settings.secret_key, f.path, {"expires": int(time.time()) + 3600})
-    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
-
-
 router.add_api_route("/d/{name}", deliver, methods=["HEAD"], include_in_schema=False)
-router.add_api_route("/v1/share/{share_key}", share_redirect, methods=["HEAD"], include_in_schema=False)

@@ -1,21 +1,26 @@
-"""POST /v1/api_key: an API Access key mints player, uploader and share keys."""
+"""POST /v1/api_key: an API Access key mints player, uploader and share keys; GET /v1/share/{key}
+exchanges an inline share key for a freshly signed URL of its track's variant."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy import select
+from starlette.responses import RedirectResponse
 
 from tonearm.auth import service
 from tonearm.auth.deps import ApiKeyDep
+from tonearm.auth.models import KeyType
 from tonearm.catalog import service as catalog
-from tonearm.catalog.models import Track
-from tonearm.http.deps import DB, SettingsDep
+from tonearm.catalog.models import Track, TrackFile
+from tonearm.errors import Invalid, NotFound, Unauthorized
+from tonearm.http.deps import DB, RuntimeDep, SettingsDep
 from tonearm.http.envelope import ok
 from tonearm.keys.schemas import ApiKeyCreate, api_key_out
 
-router = APIRouter(tags=["keys"])
+router = APIRouter()
 
 
-@router.post("/v1/api_key")
+@router.post("/v1/api_key", tags=["keys"])
 def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
     org = principal.organization_id
     if body.collection_id is not None:
@@ -25,12 +30,8 @@ def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: S
     if body.track_id is not None:
         track = db.get(Track, body.track_id)
         if track is None or track.organization_id != org:
-            from tonearm.errors import NotFound
-
             raise NotFound("Track not found")
         if body.collection_id is not None and track.collection_id != body.collection_id:
-            from tonearm.errors import Invalid
-
             raise Invalid("track_id is not in collection_id")
     key, plaintext = service.create_key(
         db,
@@ -46,3 +47,25 @@ def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: S
     )
     db.commit()
     return ok(api_key=plaintext, api_key_id=key.id, key=api_key_out(key))
+
+
+@router.get("/v1/share/{share_key}", tags=["delivery", "share"])  # the tags it had under delivery/
+def share_redirect(share_key: str, db: DB, rt: RuntimeDep):
+    """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
+    key = service.find_key(db, secret_key=rt.settings.secret_key, plaintext=share_key) if len(share_key) <= 200 else None
+    if key is None or key.api_key_type_id != KeyType.SHARE or key.revoked_at is not None:
+        raise Unauthorized("Invalid share key")
+    track = db.get(Track, key.track_id) if key.track_id else None
+    if track is None or track.organization_id != key.organization_id:
+        raise NotFound("The shared track no longer exists")
+    index = (key.variants or ["hq"])[0]
+    f = db.scalar(
+        select(TrackFile).where(TrackFile.track_id == track.id, TrackFile.variant_index == index, TrackFile.is_success.is_(True))
+    )
+    if f is None:
+        raise NotFound("The shared variant is not available yet")
+    url = rt.signer.url_for(f.path, expires_in=3600)
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+router.add_api_route("/v1/share/{share_key}", share_redirect, methods=["HEAD"], include_in_schema=False)

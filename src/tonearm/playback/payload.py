@@ -1,5 +1,6 @@
 """Play payloads in two steps: load a track's unsigned playback facts (cacheable), then sign
-them for one session. Also the session and track-list shapes."""
+them for one session. Also the session and track-list shapes, and a session's whole answer
+(full_payload: the API's play-session routes and the share-key embeds send it)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from tonearm.catalog.models import (
     TrackFile,
 )
 from tonearm.catalog.states import PLAYABLE, TrackStatus
-from tonearm.delivery.signing import sign_path
 from tonearm.errors import NotFound
+from tonearm.jobs.runtime import Runtime
 from tonearm.playback.models import PlaySession
 from tonearm.settings import Settings
 from tonearm.wire import iso
@@ -209,30 +210,35 @@ def check_member(session: SessionFacts, facts: TrackFacts | None, playlist_membe
     return facts
 
 
+def facts_for(db: Session, session: SessionFacts, track_id: uuid.UUID) -> TrackFacts:
+    """The track's facts if it belongs to the session (else NotFound)."""
+    facts = load_track_facts(db, track_id)
+    member = in_playlist(db, session.playlist_id, track_id) if session.scope == "playlist" and facts else None
+    return check_member(session, facts, member)
+
+
 def url_expiry(settings: Settings, expires_at: dt.datetime) -> int:
     return int((expires_at + dt.timedelta(seconds=settings.delivery_grace_seconds)).timestamp())
 
 
-def signed(settings: Settings, path: str, expires: int, **extra) -> str:
-    return settings.public_url + sign_path(settings.secret_key, path, {"expires": expires, **extra})
-
-
-def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts, *, order: int | None = None) -> dict:
-    expires = url_expiry(settings, session.expires_at)
+def signed_payload(rt: Runtime, session: SessionFacts, facts: TrackFacts, *, order: int | None = None) -> dict:
+    expires = url_expiry(rt.settings, session.expires_at)
+    sign = rt.signer.url_until
     variants = []
     for index in session.variants:
         f = facts.files.get(index)
         if f is not None:
-            variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": index}})
-    if not variants and facts.track["track_status_id"] in (TrackStatus.FALLBACK, TrackStatus.FALLBACK_PROCESSING) and "original" in facts.files:
+            variants.append({**f, "url": sign(f["path"], expires), "variant": {"index": index}})
+    fallback = (TrackStatus.FALLBACK, TrackStatus.FALLBACK_PROCESSING)
+    if not variants and facts.track["track_status_id"] in fallback and "original" in facts.files:
         # Still encoding: offer the (browser-playable) original so the player can start now.
         f = facts.files["original"]
-        variants.append({**f, "url": signed(settings, f["path"], expires), "variant": {"index": "original"},
+        variants.append({**f, "url": sign(f["path"], expires), "variant": {"index": "original"},
                          "fallback": True})
     cover = None
     if facts.cover:
         cover = {
-            name: {"type": name, "width": s.get("width"), "height": s.get("height"), "url": signed(settings, s["path"], expires)}
+            name: {"type": name, "width": s.get("width"), "height": s.get("height"), "url": sign(s["path"], expires)}
             for name, s in facts.cover.items()
         }
     track = facts.track if order is None else {**facts.track, "order": order}
@@ -243,4 +249,21 @@ def signed_payload(settings: Settings, session: SessionFacts, facts: TrackFacts,
         "loudness": facts.loudness,
         "normalization_gain_db": facts.loudness["gain_db"] if facts.loudness else None,
         "variants": variants,
+    }
+
+
+def full_payload(db: Session, rt: Runtime, session: PlaySession, rows) -> dict:
+    """A play session's answer: the session, its track list (`rows` from playback.service
+    .session_tracks) and the first track's signed payload."""
+    facts = session_facts(session)
+    first = None
+    if rows:
+        track = facts_for(db, facts, uuid.UUID(rows[0][0]))
+        first = {"track_id": track.id} | signed_payload(rt, facts, track, order=0)
+    return {
+        "play_session_id": session.id,
+        "play_session": facts.out,
+        "tracks": track_list_out(rows),
+        "first_track": first,
+        "expires_at": iso(session.expires_at),
     }

@@ -15,20 +15,17 @@ from starlette.responses import RedirectResponse
 from tonearm.auth.deps import AnyKey
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Gone, NotFound
-from tonearm.http.deps import DB, SettingsDep
+from tonearm.http.deps import DB, RuntimeDep
 from tonearm.http.envelope import ok
 from tonearm.playback import service
 from tonearm.playback.cache import TRACK_TTL, TTLCache
 from tonearm.playback.models import PlaySession
 from tonearm.playback.payload import (
     SessionFacts,
-    check_member,
-    in_playlist,
-    load_track_facts,
+    facts_for,
+    full_payload,
     session_facts,
-    signed,
     signed_payload,
-    track_list_out,
     url_expiry,
 )
 from tonearm.playback.schemas import PlaySessionCreate
@@ -44,39 +41,18 @@ def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
     return state.play_caches
 
 
-def _facts_for(db, session: SessionFacts, track_id: uuid.UUID):
-    facts = load_track_facts(db, track_id)
-    member = in_playlist(db, session.playlist_id, track_id) if session.scope == "playlist" and facts else None
-    return check_member(session, facts, member)
-
-
-def _full(db, settings, session: PlaySession, rows) -> dict:
-    facts = session_facts(session)
-    first = None
-    if rows:
-        track = _facts_for(db, facts, uuid.UUID(rows[0][0]))
-        first = {"track_id": track.id} | signed_payload(settings, facts, track, order=0)
-    return {
-        "play_session_id": session.id,
-        "play_session": facts.out,
-        "tracks": track_list_out(rows),
-        "first_track": first,
-        "expires_at": iso(session.expires_at),
-    }
-
-
 @router.post("/v1/play_session/{scope}")
-def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: AnyKey, settings: SettingsDep):
-    session, rows = service.create_session(db, settings=settings, principal=principal, scope=scope, body=body)
+def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: AnyKey, rt: RuntimeDep):
+    session, rows = service.create_session(db, settings=rt.settings, principal=principal, scope=scope, body=body)
     db.commit()
-    return ok(**_full(db, settings, session, rows))
+    return ok(**full_payload(db, rt, session, rows))
 
 
 @router.get("/v1/play_session/{play_session_id}")
-def get_play_session(play_session_id: uuid.UUID, db: DB, settings: SettingsDep, request: Request):
+def get_play_session(play_session_id: uuid.UUID, db: DB, rt: RuntimeDep, request: Request):
     request.app.state.limiter.session("play", play_session_id)
     session = service.get_live_session(db, play_session_id)
-    return ok(**_full(db, settings, session, service.session_tracks(db, session)))
+    return ok(**full_payload(db, rt, session, service.session_tracks(db, session)))
 
 
 def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple[SessionFacts, object]:
@@ -85,12 +61,12 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
         if session is None:
             raise NotFound("Play session not found")
         facts = session_facts(session)
-        return facts, _facts_for(db, facts, track_id)
+        return facts, facts_for(db, facts, track_id)
 
 
 @router.get("/v1/play/{play_session_id}/{play_track_id}")
 async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
-    settings = request.app.state.runtime.settings
+    rt = request.app.state.runtime
     request.app.state.limiter.session("play", play_session_id)
     sessions, tracks, inflight = _caches(request)
     session: SessionFacts | None = sessions.get(play_session_id)
@@ -111,7 +87,7 @@ async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, r
             tracks.put(key, facts, min(TRACK_TTL, ttl))
     if session.expires_at <= utcnow():
         raise Gone("This play session has expired; create a new one")
-    payload = signed_payload(settings, session, facts)
+    payload = signed_payload(rt, session, facts)
     return ok(play_session_id=session.id, track_id=facts.id, play_session=session.out, **payload)
 
 
@@ -121,13 +97,13 @@ def download_play_track_variant(
     play_track_id: uuid.UUID,
     variant_index: str,
     db: DB,
-    settings: SettingsDep,
+    rt: RuntimeDep,
     request: Request,
     redirect: str | None = Query(default=None),
 ):
     request.app.state.limiter.session("play", play_session_id)
     session = session_facts(service.get_live_session(db, play_session_id))
-    facts = _facts_for(db, session, play_track_id)
+    facts = facts_for(db, session, play_track_id)
     if not session.is_downloadable:
         raise Forbidden("This play session does not allow downloads")
     if variant_index not in session.variants:
@@ -137,7 +113,7 @@ def download_play_track_variant(
         raise NotFound(f"Variant {variant_index!r} has no file for this track yet")
     stem = facts.file_name.rsplit(".", 1)[0] if "." in facts.file_name else facts.file_name
     filename = f"{stem}.{f['path'].rsplit('.', 1)[-1]}"
-    url = signed(settings, f["path"], url_expiry(settings, session.expires_at), download=1, filename=filename)
+    url = rt.signer.url_until(f["path"], url_expiry(rt.settings, session.expires_at), download=1, filename=filename)
     if redirect not in (None, "", "0", "false"):
         return RedirectResponse(url, status_code=302)
     return ok(

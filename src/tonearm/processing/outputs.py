@@ -12,12 +12,7 @@ from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Track, TrackFile, Variant
 from tonearm.storage import keys
-
-MIME = {
-    "m4a": "audio/mp4", "mp3": "audio/mpeg", "ogg": "audio/ogg", "webm": "audio/webm", "opus": "audio/ogg",
-    "flac": "audio/flac", "wav": "audio/wav", "aiff": "audio/aiff", "aif": "audio/aiff", "mp4": "audio/mp4",
-    "json": "application/json", "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "bin": "application/octet-stream",
-}
+from tonearm.storage.mime import MIME
 
 
 @dataclasses.dataclass(frozen=True)

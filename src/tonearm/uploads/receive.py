@@ -40,7 +40,7 @@ def _runtime(request: Request) -> Runtime:
 
 
 def _verify(request: Request) -> dict[str, str]:
-    return _runtime(request).signer.verify(request.url.path, request.scope.get("query_string", b"").decode("latin-1"))
+    return _runtime(request).signer.verify_request(request)
 
 
 def _declared_length(request: Request) -> int | None:

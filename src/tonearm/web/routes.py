@@ -15,11 +15,11 @@ from tonearm.auth.service import Principal, find_key
 from tonearm.catalog.models import Track
 from tonearm.db.base import utcnow
 from tonearm.errors import Invalid, NotFound, Unauthorized
-from tonearm.http.deps import DB, SettingsDep
+from tonearm.http.deps import DB, RuntimeDep, SettingsDep
 from tonearm.http.envelope import ok
 from tonearm.playback import service as playback
 from tonearm.playback.models import PlaySession
-from tonearm.playback.routes import _full
+from tonearm.playback.payload import full_payload
 from tonearm.playback.schemas import PlaySessionCreate
 from tonearm.web import pages
 
@@ -118,15 +118,15 @@ def embed_track(track_id: str, request: Request, db: DB, settings: SettingsDep, 
 
 
 @router.get("/embed/track/{track_id}/session")
-def embed_track_session(track_id: uuid.UUID, db: DB, settings: SettingsDep, key: str | None = Query(None)):
+def embed_track_session(track_id: uuid.UUID, db: DB, rt: RuntimeDep, key: str | None = Query(None)):
     """A fresh play session for a share-key embed (the player renews through this before expiry)."""
-    k = _key(db, settings, key)
+    k = _key(db, rt.settings, key)
     if k is None or k.api_key_type_id != KeyType.SHARE:
         raise Unauthorized("Invalid share key")
     if k.track_id != track_id:
         raise NotFound("Track not found")
-    session, rows = _share_session(db, settings, k, track_id)
-    return ok(**_full(db, settings, session, rows))
+    session, rows = _share_session(db, rt.settings, k, track_id)
+    return ok(**full_payload(db, rt, session, rows))
 
 
 @router.get("/oembed")
