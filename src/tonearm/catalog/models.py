@@ -111,6 +111,9 @@ class Track(_Stamped, Base):
     # Upload state machine for the single-use upload URL: pending → receiving → stored.
     upload_state: Mapped[str] = mapped_column(String(16), default=UploadState.PENDING.value)
     upload_max_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Last time bytes arrived for a `receiving` upload: a claim with no progress for a while is
+    # released (uploads.sweep), so an upload cut off by a crash gets its URL back.
+    upload_progress_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     original_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
     original_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     cover_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
@@ -120,6 +123,9 @@ class Track(_Stamped, Base):
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Infrastructure faults (storage, database) are retried until a deadline: since when, how often.
+    fault_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    fault_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Variant(_Stamped, Base):
