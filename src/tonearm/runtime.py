@@ -1,13 +1,22 @@
-"""Build the one `Runtime` of a process (`create_app`, `tonearm worker`, tests call this)."""
+"""Build the one `Runtime` of a process (`create_app`, `tonearm worker`, tests call this), and the
+storage canary that proves a worker sees the API's storage."""
 
 from __future__ import annotations
 
+import json
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+from tonearm.db.deployment import deployment
 from tonearm.db.session import get_sessionmaker
 from tonearm.delivery.urls import UrlSigner
 from tonearm.jobs.queue import open_queue
 from tonearm.jobs.runtime import Runtime, TaskTable
+from tonearm.logging import redact
 from tonearm.settings import Settings
-from tonearm.storage import open_storage
+from tonearm.storage import keys, open_storage
 from tonearm.tasks import TASKS
 
 
@@ -24,3 +33,60 @@ def build_runtime(settings: Settings, *, storage=None, queue=None, tasks: TaskTa
     )
     runtime.queue.bind(runtime, tasks)
     return runtime
+
+
+# ---- The storage canary: proof that a worker sees the API's storage before it takes work.
+
+
+class CanaryMismatch(RuntimeError):
+    """This process's storage is not the one the API writes to (one line, for the operator)."""
+
+
+def storage_label(settings: Settings) -> str:
+    """The storage URL without credentials, for messages."""
+    return redact(re.sub(r"//[^/@]*@", "//", settings.storage_url))
+
+
+def write_canary(rt: Runtime) -> uuid.UUID:
+    """Write the deployment id into storage (the API at start and `db upgrade`); idempotent."""
+    with rt.unit() as db:
+        row = deployment(db)
+        row.storage_url = storage_label(rt.settings)
+        deployment_id = row.id
+    found = _read_canary(rt)
+    if found != str(deployment_id):
+        rt.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=rt.settings.data_dir, suffix=".canary", delete=False) as fh:
+            json.dump({"deployment_id": str(deployment_id), "storage_url": storage_label(rt.settings)}, fh)
+        try:
+            rt.storage.put(keys.CANARY, Path(fh.name))
+        finally:
+            Path(fh.name).unlink(missing_ok=True)
+    return deployment_id
+
+
+def _read_canary(rt: Runtime) -> str | None:
+    try:
+        if rt.storage.stat(keys.CANARY) is None:
+            return None
+        with rt.storage.open(keys.CANARY) as fh:
+            return json.loads(fh.read(4096) or b"{}").get("deployment_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check_canary(rt: Runtime) -> None:
+    """Refuse (CanaryMismatch) unless this storage holds the canary of this database's deployment."""
+    with rt.unit() as db:
+        row = deployment(db)
+        expected, api_storage = str(row.id), row.storage_url
+    found = _read_canary(rt)
+    if found == expected:
+        return
+    mine = storage_label(rt.settings)
+    if api_storage is None:
+        raise CanaryMismatch(f"no API has started on this database yet (no storage canary); start `tonearm serve` "
+                             f"or run `tonearm db upgrade` first (this worker's storage: {mine})")
+    what = "another deployment's canary" if found else "no canary"
+    raise CanaryMismatch(f"this worker's storage {mine} holds {what}, but the API writes to {api_storage}: "
+                         "point TONEARM_STORAGE_URL (and its credentials) at the API's storage")

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     job_lease_seconds: int = 120
     job_max_attempts: int = 3
     reap_interval_seconds: int = 30
+    # Storage or database faults during processing are retried (backoff from infra_retry_base_seconds,
+    # capped at 10 min) until this deadline; then the track ends in `error` with the reason.
+    infra_retry_deadline_seconds: int = 24 * 3600
+    infra_retry_base_seconds: float = 5.0
+    # A `receiving` upload with no bytes for this long is released (its URL works again).
+    upload_stall_seconds: int = 120
     # Webhooks: attempts with exponential backoff starting at webhook_retry_base_seconds.
     max_duration_seconds: int = 6 * 3600
     # FFmpeg AAC coder for AAC variants: "fast" (default, ~2x faster) or "twoloop" (FFmpeg's default).

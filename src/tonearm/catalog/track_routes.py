@@ -81,6 +81,17 @@ def add_track_variant(
     return ok(track_id=track.id, variant_id=variant.id, job_id=job_id, variant=variant_out(variant))
 
 
+@router.post("/v1/track/{track_id}/reprocess", tags=["tracks"])
+def reprocess_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
+    """Tonearm extension: run processing again (after a storage or database fault, for example);
+    variants that have no file are made, the rest are kept."""
+    track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
+    service.mark_for_reprocess(db, track=track)
+    db.commit()
+    job_id = rt.enqueue("processing.track", track.id)
+    return ok(track_id=track.id, track=track_out(track, rt.settings.public_url), job_id=job_id)
+
+
 @router.get("/v1/variant", tags=["variants"])
 def list_variants(db: DB, principal: ApiKeyDep, page: PageDep, track_id: uuid.UUID | None = None):
     if track_id is not None:

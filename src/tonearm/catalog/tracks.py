@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tonearm.catalog.models import Collection, Track, TrackFile, Variant
 from tonearm.catalog.service import get_collection, get_creator
 from tonearm.catalog.states import TrackStatus, UploadState
+from tonearm.db.base import utcnow
 from tonearm.db.paging import paged
 from tonearm.errors import Conflict, Invalid, NotFound, Unprocessable
 from tonearm.storage import keys as storage_keys
@@ -220,3 +221,19 @@ def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id:
     track.files_completed_at = None
     db.flush()
     return variant
+
+
+def mark_for_reprocess(db: Session, *, track: Track) -> None:
+    """Queue a stored track for another processing run (an operator's retry after a fault).
+
+    Variants without a successful file are made again; a worker holding a live lease keeps it."""
+    if track.original_key is None or track.upload_state != UploadState.STORED:
+        raise Conflict("The track has no stored upload to process")
+    track.track_status_id = TrackStatus.PROCESSING
+    track.status_text = "Queued for reprocessing"
+    track.attempts = 0
+    track.fault_since, track.fault_count = None, 0
+    track.files_completed_at = None
+    if track.lease_expires_at is not None and track.lease_expires_at < utcnow():
+        track.lease_expires_at, track.lease_token = None, None
+    db.flush()

@@ -23,6 +23,10 @@ app.add_typer(keys_app, name="keys")
 from tonearm.cli.remote import register as _register_remote  # noqa: E402
 
 _register_remote(app)
+from tonearm.cli.remote import tracks_app as _tracks_app  # noqa: E402
+from tonearm.cli.tracks import reprocess as _reprocess  # noqa: E402
+
+_tracks_app.command("reprocess")(_reprocess)  # an operator command on the server's own database
 
 
 def _settings(**overrides) -> Settings:
@@ -57,9 +61,34 @@ def _prepare(settings: Settings, *, migrate: bool) -> None:
         _require_current_schema(settings.database_url)
     with _bootstrap_lock(settings.database_url):
         key = bootstrap(settings)
+    _storage_canary(settings, write=True)
     if key:
         typer.echo(f"tonearm: created the default organization and an API Access key:\n\n    {key}\n", err=True)
         typer.echo(f"tonearm: it is shown once; a copy is in {settings.data_dir / 'bootstrap-key'} (mode 0600)", err=True)
+
+
+def _storage_canary(settings: Settings, *, write: bool) -> None:
+    """The API writes the deployment's canary into its storage; every consumer reads it back first.
+    A process that cannot see the API's storage says so in one line and exits 2."""
+    from tonearm.runtime import (
+        CanaryMismatch,
+        build_runtime,
+        check_canary,
+        write_canary,
+    )
+
+    runtime = build_runtime(settings)  # a start-up check only; the process builds its working runtime after
+    try:
+        if write:
+            write_canary(runtime)
+        check_canary(runtime)
+    except CanaryMismatch as exc:
+        typer.echo(f"tonearm: refusing to start: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"tonearm: refusing to start: storage {settings.storage_url.split('://')[0]} is not usable: "
+                   f"{type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _require_current_schema(url: str) -> None:
@@ -219,6 +248,7 @@ def worker(
     tlog.configure(settings.log_format, log_level)
     if not settings.database_url.startswith("sqlite"):
         _require_current_schema(settings.database_url)
+    _storage_canary(settings, write=False)
     queue = build_runtime(settings).queue
     if not hasattr(queue, "start_consumer"):
         typer.echo(f"tonearm: the queue {settings.queue_url!r} has no separate consumer", err=True)
@@ -250,6 +280,8 @@ def db_upgrade(revision: str = typer.Argument("head")):
 
     settings = _settings()
     upgrade(settings.database_url, revision)
+    if revision == "head":
+        _storage_canary(settings, write=True)
     typer.echo(f"tonearm: database at {revision}", err=True)
 
 

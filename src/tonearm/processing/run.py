@@ -34,6 +34,7 @@ from tonearm.processing.covers import (
     make_sizes,
     store_track_sizes,
 )
+from tonearm.processing.faults import InfrastructureFault, storage_step
 from tonearm.processing.ladder import analysis_specs, plan
 from tonearm.processing.outputs import (
     FileRecord,
@@ -112,16 +113,24 @@ def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
 
 
 def _fetch_original(stack: contextlib.ExitStack, rt: Runtime, key: str, work: Path) -> Path:
-    """The original as a local file (a streamed download for remote storage, removed afterwards)."""
-    found = rt.storage.stat(key)
+    """The original as a local file (a streamed download for remote storage, removed afterwards).
+
+    The database says the upload completed, so an original that storage cannot give is a fault of
+    the storage (or of this worker's view of it), never of the upload."""
+    missing = InfrastructureFault("storage", f"the original {key} is not in storage although its upload completed")
+    with storage_step("reading the original"):
+        found = rt.storage.stat(key)
     if found is None:
-        raise MediaInitError("The uploaded file is missing from storage")
+        raise missing
     if found.size > rt.settings.max_upload_bytes:
         raise MediaInitError(f"The uploaded file is larger than the limit of {rt.settings.max_upload_bytes} bytes")
     try:
-        return Path(stack.enter_context(rt.storage.fetch(key, work)))
-    except FileNotFoundError:
-        raise MediaInitError("The uploaded file is missing from storage") from None
+        with storage_step("fetching the original"):
+            return Path(stack.enter_context(rt.storage.fetch(key, work)))
+    except InfrastructureFault as exc:
+        if isinstance(exc.__cause__, FileNotFoundError):
+            raise missing from None
+        raise
 
 
 def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path, work: Path) -> None:
@@ -157,15 +166,13 @@ def _original_record(rt: Runtime, snap: Snapshot, variant: Variant, info, src: P
     rec = FileRecord(variant, src=Path(src), ext=_ext(info.suggested_extension), props={
         "codec": info.codec, "bitrate": round(info.bit_rate / 1000) if info.bit_rate else None,
         "sample_rate": info.sample_rate, "channels": info.channels, "duration": info.duration})
-    return store(rt.storage, snap.index, rec)  # a storage error here fails the run (retried)
+    return _stored(rt, snap.index, rec)
 
 
 def _stored(rt: Runtime, track_index: str, rec: FileRecord) -> FileRecord:
-    """Store one made output; a storage error fails only this variant."""
-    try:
+    """Store one made output; a storage error is a fault of the storage (the run is retried)."""
+    with storage_step(f"writing the {rec.variant.index} variant"):
         return store(rt.storage, track_index, rec)
-    except OSError as exc:
-        return dataclasses.replace(rec, error=f"storage: {exc.strerror or exc}")
 
 
 def _track_facts(info, snap: Snapshot) -> TrackFacts:
@@ -256,14 +263,19 @@ def _analysis_records(p, by_index, result, work: Path, color: str | None) -> lis
 
 def _cover_records(rt: Runtime, snap: Snapshot, variant: Variant, audio: Path,
                    work: Path) -> tuple[list[FileRecord], CoverFacts | None]:
-    with cover_source(rt.storage, snap.cover_key or keys.cover_upload(snap.index), audio, work) as image:
+    with contextlib.ExitStack() as stack:
+        with storage_step("reading the cover"):
+            image = stack.enter_context(cover_source(rt.storage, snap.cover_key or keys.cover_upload(snap.index),
+                                                     audio, work))
         if image is None:
             return [], None  # no art anywhere: nothing to make, nothing failed
         try:
             sizes, colors, chosen = make_sizes(image, work)
         except MediaError as exc:
             return [FileRecord(variant, error=f"cover: {exc}")], None
-    cover = CoverFacts(store_track_sizes(rt.storage, snap.index, variant.index, sizes), colors, chosen)
+    with storage_step("writing the cover sizes"):
+        stored_sizes = store_track_sizes(rt.storage, snap.index, variant.index, sizes)
+    cover = CoverFacts(stored_sizes, colors, chosen)
     large = sizes.get("large") or next(iter(sizes.values()))
     return [FileRecord(variant, src=Path(large["path"]), ext="jpg", data={"sizes": list(sizes)},
                        props={"width": large["width"], "height": large["height"]})], cover
@@ -299,6 +311,8 @@ def finish(rt: Runtime, tid: uuid.UUID, *, records: list[FileRecord], facts: Tra
         track.status_text = reason
         track.lease_expires_at = None
         track.lease_token = None
+        track.attempts = 0  # attempts count failures of one piece of work, not runs
+        track.fault_since, track.fault_count = None, 0
         track.files_completed_at = utcnow()
         # metrics: terminal statuses, and processing speed of runs that made something playable
         track_finished(status, track.duration if status in FINISHED_PLAYABLE else None)

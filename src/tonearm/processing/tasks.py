@@ -10,21 +10,24 @@ Every body takes the process's `Runtime` first (tonearm/tasks.py hands them to t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tonearm.catalog.models import Collection, Track, TrackFile
 from tonearm.catalog.states import ACTIVE, TrackStatus, UploadState
 from tonearm.catalog.tracks import variants_for_track
+from tonearm.db.base import utcnow
 from tonearm.jobs.runtime import Runtime
 from tonearm.media import MediaError, MediaInitError
 from tonearm.processing import lease
 from tonearm.processing.covers import collection_cover_sizes
+from tonearm.processing.faults import FAULTS, InfrastructureFault, backoff, describe
 from tonearm.processing.run import finish, process
 
 log = logging.getLogger("tonearm.processing")
@@ -59,6 +62,10 @@ def process_track(rt: Runtime, track_id: str) -> None:
         fail(rt, tid, TrackStatus.INIT_ERROR, exc.reason if hasattr(exc, "reason") else str(exc))
     except MediaError as exc:
         fail(rt, tid, TrackStatus.ERROR, str(exc))
+    except InfrastructureFault as exc:
+        _retry_later(rt, tid, token, exc.kind, exc.waiting_for)
+    except (OperationalError, InterfaceError) as exc:  # the database went away mid-run
+        _retry_later(rt, tid, token, "database", describe(exc))
     except Exception as exc:  # never crash the worker; retry through the lease
         log.exception("processing.track %s failed (attempt %s)", track_id, attempt)
         if attempt >= settings.job_max_attempts:
@@ -68,6 +75,38 @@ def process_track(rt: Runtime, track_id: str) -> None:
             rt.enqueue("processing.track", track_id, delay=5 * attempt)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _retry_later(rt: Runtime, tid: uuid.UUID, token: str, kind: str, waiting_for: str) -> None:
+    """An infrastructure fault: keep the track waiting (status_text says for what), retry with
+    backoff through the lease, give up with `error` only after the deadline. Never `init_error`."""
+    FAULTS.labels(kind).inc()
+    log.error("processing.track %s waits for the %s: %s", tid, kind, waiting_for)
+    now, deadline = utcnow(), rt.settings.infra_retry_deadline_seconds
+    try:
+        with rt.unit() as db:
+            track = db.get(Track, tid)
+            if track is None or track.lease_token != token:
+                return
+            since = track.fault_since or now
+            give_up = (now - since).total_seconds() >= deadline
+            if not give_up:
+                track.fault_since, track.fault_count = since, (track.fault_count or 0) + 1
+                track.attempts = max(0, track.attempts - 1)  # not the track's fault: no attempt used
+                delay = backoff(track.fault_count, rt.settings.infra_retry_base_seconds)
+                track.status_text = (f"Waiting for the {kind} ({waiting_for}); "
+                                     f"retry {track.fault_count} in {delay:.0f} s")[:1000]
+                # The lease lapses when the retry is due: a lost message is re-enqueued by the reaper.
+                track.lease_expires_at = now + dt.timedelta(seconds=delay)
+                track.lease_token = None
+    except (OperationalError, InterfaceError):
+        log.error("processing.track %s: the database is away too; the lease lapses and the reaper retries", tid)
+        return
+    if give_up:
+        fail(rt, tid, TrackStatus.ERROR, f"Gave up after {deadline // 3600 or deadline} "
+             f"{'h' if deadline >= 3600 else 's'} of {kind} faults: {waiting_for}")
+    else:
+        rt.enqueue("processing.track", tid, delay=delay)
 
 
 def process_cover(rt: Runtime, track_id: str) -> None:

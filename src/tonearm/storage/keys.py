@@ -12,6 +12,10 @@ _EXT = re.compile(r"^[a-z0-9]{1,5}$")
 DELIVERY_NAME = re.compile(r"^([0-9a-f]{16})_([a-z0-9][a-z0-9_-]{0,63})\.([a-z0-9]{1,5})$")
 
 
+# Written by the API at start, read by every worker before it takes work (tonearm/runtime.py).
+CANARY = "tonearm/canary.json"
+
+
 def _check(track_index: str) -> str:
     if not _INDEX.match(track_index):
         raise ValueError(f"bad track index {track_index!r}")

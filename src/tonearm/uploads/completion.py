@@ -112,7 +112,13 @@ def waiting_in_session(rt: Runtime, session_id: uuid.UUID, limit: int = 50) -> l
 
 
 def sweep(rt: Runtime, limit: int = 200) -> int:
-    """Periodic pass: recent tracks still waiting (their upload URL may still be in use)."""
+    """Periodic pass: release stalled claims; in S3 mode, check recent tracks still waiting (their
+    upload URL may still be in use)."""
+    with rt.unit() as db:
+        released = service.release_stalled(db, stall_seconds=rt.settings.upload_stall_seconds)
+    for tid in released:
+        log.warning("uploads.release track=%s: no bytes for %s s; the upload URL works again",
+                    tid, rt.settings.upload_stall_seconds)
     if not can_presign(rt.storage):
         return 0
     window = rt.settings.session_ttl_max + 2 * rt.settings.reap_interval_seconds

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from tonearm.uploads.covers import check_image_head
 from tonearm.uploads.service import Stored
 
 router = APIRouter(tags=["upload targets"])
+PROGRESS_SECONDS = 5.0  # how often a streaming PUT tells the database it is alive (upload_progress_at)
 log = logging.getLogger("tonearm.uploads")
 
 
@@ -58,10 +60,11 @@ def _tmp_path(rt: Runtime) -> Path:
     return tmp / f"upload-{uuid.uuid4().hex}"
 
 
-async def _receive_to_file(stream, dest: Path, limit: int) -> tuple[int, str]:
-    """Stream chunks to dest with a byte limit; returns (size, sha256). Never holds the whole body."""
+async def _receive_to_file(stream, dest: Path, limit: int, on_progress=None) -> tuple[int, str]:
+    """Stream chunks to dest with a byte limit; returns (size, sha256). Never holds the whole body.
+    `on_progress()` (async) is awaited at most every PROGRESS_SECONDS while bytes arrive."""
     digest = hashlib.sha256()
-    size = 0
+    size, reported = 0, time.monotonic()
     try:
         with open(dest, "wb") as fh:
             async for chunk in stream:
@@ -72,6 +75,9 @@ async def _receive_to_file(stream, dest: Path, limit: int) -> tuple[int, str]:
                     raise TooLarge(f"Upload exceeds the limit of {limit} bytes")
                 digest.update(chunk)
                 fh.write(chunk)
+                if on_progress is not None and time.monotonic() - reported >= PROGRESS_SECONDS:
+                    reported = time.monotonic()
+                    await on_progress()
     except OSError as exc:
         if exc.errno in (28, 122):  # ENOSPC, EDQUOT
             raise InsufficientStorage("The server is out of storage space; try again later") from None
@@ -82,6 +88,16 @@ async def _receive_to_file(stream, dest: Path, limit: int) -> tuple[int, str]:
 def _claim(rt: Runtime, track_id: uuid.UUID) -> str:
     with rt.unit() as db:
         return service.claim(db, track_id)
+
+
+class ClaimLost(Conflict):
+    """The claim was released while this request was stalled; another request may hold it now."""
+
+
+def _touch(rt: Runtime, track_id: uuid.UUID) -> None:
+    with rt.unit() as db:
+        if not service.touch(db, track_id):
+            raise ClaimLost("This upload stalled and its claim was released; PUT the file again")
 
 
 def _release(rt: Runtime, track_id: uuid.UUID) -> None:
@@ -112,14 +128,16 @@ async def put_track_file(track_id: uuid.UUID, request: Request):
     index = await run_in_threadpool(_claim, rt, track_id)
     tmp = _tmp_path(rt)
     try:
-        size, sha256 = await _receive_to_file(request.stream(), tmp, limit)
+        size, sha256 = await _receive_to_file(request.stream(), tmp, limit,
+                                              on_progress=lambda: run_in_threadpool(_touch, rt, track_id))
         if size == 0:
             raise Invalid("Empty upload: the request body has no bytes")
         await run_in_threadpool(_store_original, rt, track_id, index, tmp, size, sha256)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)  # free the space first: the database may live on the same full disk
         try:
-            await run_in_threadpool(_release, rt, track_id)
+            if not isinstance(exc, ClaimLost):  # a lost claim is no longer ours to release
+                await run_in_threadpool(_release, rt, track_id)
         except Exception:  # keep the original error for the client; a retry after recovery releases it
             log.warning("could not release the upload claim of track %s", track_id, exc_info=True)
         if isinstance(exc, ClientDisconnect):

@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.auth.models import KeyType
@@ -118,11 +118,34 @@ def claim(db: Session, track_id: uuid.UUID) -> str:
         raise NotFound("Track not found")
     result = db.execute(
         update(Track).where(Track.id == track_id, Track.upload_state == UploadState.PENDING)
-        .values(upload_state=UploadState.RECEIVING)
+        .values(upload_state=UploadState.RECEIVING, upload_progress_at=utcnow())
     )
     if result.rowcount != 1:
         raise Forbidden("This upload URL has already been used")
     return track.index
+
+
+def touch(db: Session, track_id: uuid.UUID) -> bool:
+    """Bytes are still arriving: keep the claim. False when it was released meanwhile (stalled)."""
+    result = db.execute(
+        update(Track).where(Track.id == track_id, Track.upload_state == UploadState.RECEIVING)
+        .values(upload_progress_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def release_stalled(db: Session, *, stall_seconds: int) -> list[uuid.UUID]:
+    """receiving → pending for claims with no bytes for `stall_seconds` (the request died with its
+    process, say): the upload URL works again until it expires."""
+    cutoff = utcnow() - dt.timedelta(seconds=stall_seconds)
+    stalled = list(db.scalars(select(Track.id).where(
+        Track.upload_state == UploadState.RECEIVING,
+        or_(Track.upload_progress_at < cutoff, Track.upload_progress_at.is_(None) & (Track.updated_at < cutoff)),
+    ).limit(500)))
+    if stalled:
+        db.execute(update(Track).where(Track.id.in_(stalled), Track.upload_state == UploadState.RECEIVING)
+                   .values(upload_state=UploadState.PENDING, upload_progress_at=None))
+    return stalled
 
 
 def release(db: Session, track_id: uuid.UUID) -> None:

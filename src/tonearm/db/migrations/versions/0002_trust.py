@@ -28,6 +28,7 @@ def upgrade() -> None:
     op.create_table('deployment',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('storage_url', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deployment'))
     )
 
