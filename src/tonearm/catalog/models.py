@@ -126,6 +126,9 @@ class Track(_Stamped, Base):
     # Infrastructure faults (storage, database) are retried until a deadline: since when, how often.
     fault_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     fault_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped whenever the wanted set of variants changes (a variant added, a reprocess): a run
+    # settles the status only if it is unchanged since the run read it, else it goes on.
+    plan_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Variant(_Stamped, Base):

@@ -219,6 +219,7 @@ def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id:
     db.add(variant)
     track.track_status_id = TrackStatus.PROCESSING
     track.files_completed_at = None
+    track.plan_version = (track.plan_version or 0) + 1  # a running job sees it and makes this one too
     db.flush()
     return variant
 
@@ -234,6 +235,7 @@ def mark_for_reprocess(db: Session, *, track: Track) -> None:
     track.attempts = 0
     track.fault_since, track.fault_count = None, 0
     track.files_completed_at = None
+    track.plan_version = (track.plan_version or 0) + 1
     if track.lease_expires_at is not None and track.lease_expires_at < utcnow():
         track.lease_expires_at, track.lease_token = None, None
     db.flush()

@@ -12,7 +12,7 @@ import logging
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tonearm.catalog.models import Collection, Organization, Track, TrackFile, Variant
 from tonearm.catalog.states import FINISHED_PLAYABLE, TrackStatus
@@ -61,6 +61,7 @@ class Snapshot:
     info: dict
     variants: list[Variant]
     pending: list[Variant]  # variants without a successful file yet
+    plan_version: int = 0  # the wanted set as this snapshot saw it (catalog.models.Track)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,17 +100,27 @@ def _snapshot(db, tid: uuid.UUID) -> Snapshot | None:
         color = (col.player_color if col else None) or (org.player_color if org else None)
     return Snapshot(index=track.index, original_key=track.original_key, cover_key=track.cover_key, color=color,
                     info=dict(track.info or {}), variants=variants,
-                    pending=[v for v in variants if v.id not in done])
+                    pending=[v for v in variants if v.id not in done], plan_version=track.plan_version or 0)
 
 
 def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
-    with rt.unit() as db:
-        snap = _snapshot(db, tid)
-    if snap is None or not snap.original_key:
-        return
+    """Make every wanted variant. Variants added while the run works (a job for them finds the
+    lease taken) are made by this run too: it settles the status only when the wanted set is the
+    one it last read, else it reads it again and makes what is new."""
+    attempted: set[uuid.UUID] = set()
     with contextlib.ExitStack() as stack:
-        src = _fetch_original(stack, rt, snap.original_key, work)
-        _process_file(rt, tid, snap, src, work)
+        src = None
+        while True:
+            with rt.unit() as db:
+                snap = _snapshot(db, tid)
+            if snap is None or not snap.original_key:
+                return
+            snap = dataclasses.replace(snap, pending=[v for v in snap.pending if v.id not in attempted])
+            src = src or _fetch_original(stack, rt, snap.original_key, work)
+            records, facts = _process_file(rt, tid, snap, src, work)
+            attempted |= {v.id for v in snap.pending}
+            if finish(rt, tid, records=records, facts=facts, plan_version=snap.plan_version):
+                return
 
 
 def _fetch_original(stack: contextlib.ExitStack, rt: Runtime, key: str, work: Path) -> Path:
@@ -133,7 +144,8 @@ def _fetch_original(stack: contextlib.ExitStack, rt: Runtime, key: str, work: Pa
         raise
 
 
-def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path, work: Path) -> None:
+def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path,
+                  work: Path) -> tuple[list[FileRecord], TrackFacts]:
     info = probe(src)
     if info.duration > rt.settings.max_duration_seconds:
         raise MediaInitError(f"The audio is longer than the limit of {rt.settings.max_duration_seconds} seconds")
@@ -158,8 +170,7 @@ def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path, work: 
         cover_records, cover = _cover_records(rt, snap, by_index[p.cover_index], Path(src), work)
         records += cover_records
         facts = dataclasses.replace(facts, cover=cover) if cover else facts
-    records = [_stored(rt, snap.index, rec) if rec.pending else rec for rec in records]
-    finish(rt, tid, records=records, facts=facts)
+    return [_stored(rt, snap.index, rec) if rec.pending else rec for rec in records], facts
 
 
 def _original_record(rt: Runtime, snap: Snapshot, variant: Variant, info, src: Path) -> FileRecord:
@@ -290,12 +301,20 @@ def _status(rows: list[TrackFile], types: dict) -> TrackStatus:
 
 
 def finish(rt: Runtime, tid: uuid.UUID, *, records: list[FileRecord], facts: TrackFacts | None = None,
-           status: TrackStatus | None = None, reason: str | None = None) -> None:
-    """Record files, settle the status, clear the lease, queue webhooks — one transaction."""
+           status: TrackStatus | None = None, reason: str | None = None, plan_version: int | None = None) -> bool:
+    """Record files, settle the status, clear the lease, queue webhooks — one transaction.
+
+    With `plan_version` (a run's end), the status is settled only if the wanted variants are still
+    those the run read: False means new ones came meanwhile (files are recorded; run again)."""
     with rt.unit() as db:
+        if plan_version is not None and not _same_plan(db, tid, plan_version):
+            track = db.get(Track, tid)
+            for rec in records if track is not None else []:
+                record(db, track, rec)
+            return False
         track = db.get(Track, tid)
         if track is None:
-            return
+            return True
         previous = track.track_status_id
         written = [record(db, track, rec) for rec in records]
         if facts is not None:
@@ -307,19 +326,32 @@ def finish(rt: Runtime, tid: uuid.UUID, *, records: list[FileRecord], facts: Tra
             failed = [r.status_text for r in rows if not r.is_success]
             reason = None if status == TrackStatus.READY else ("; ".join(f for f in failed if f)[:1000]
                                                                or "No playable variant")
-        track.track_status_id = status
-        track.status_text = reason
-        track.lease_expires_at = None
-        track.lease_token = None
-        track.attempts = 0  # attempts count failures of one piece of work, not runs
-        track.fault_since, track.fault_count = None, 0
-        track.files_completed_at = utcnow()
+        _settle(track, status, reason)
         # metrics: terminal statuses, and processing speed of runs that made something playable
         track_finished(status, track.duration if status in FINISHED_PLAYABLE else None)
         delivery_ids = record_track_events(db, public_url=rt.settings.public_url, track=track,
                                            previous_status=previous, files=written, variants=variants)
     for delivery_id in delivery_ids:
         rt.enqueue("webhooks.deliver", delivery_id)
+    return True
+
+
+def _same_plan(db, tid: uuid.UUID, plan_version: int) -> bool:
+    """Take the track's row for this transaction if its plan is unchanged (a variant added now
+    waits for this commit, then finds the lease free and its own job runs)."""
+    result = db.execute(update(Track).where(Track.id == tid, Track.plan_version == plan_version)
+                        .values(updated_at=utcnow()))
+    return result.rowcount == 1 or db.get(Track, tid) is None
+
+
+def _settle(track: Track, status: TrackStatus, reason: str | None) -> None:
+    track.track_status_id = status
+    track.status_text = reason
+    track.lease_expires_at = None
+    track.lease_token = None
+    track.attempts = 0  # attempts count failures of one piece of work, not runs
+    track.fault_since, track.fault_count = None, 0
+    track.files_completed_at = utcnow()
 
 
 def _apply(track: Track, facts: TrackFacts) -> None:

@@ -1,4 +1,4 @@
-"""trust: upload progress, infrastructure fault retries, webhook outbox, deployment id
+"""trust: upload progress, infrastructure fault retries, plan version, webhook outbox, deployment id
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +19,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('upload_progress_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('fault_since', tonearm.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('fault_count', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('plan_version', sa.Integer(), server_default='0', nullable=False))
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_attempt_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('delivered_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=True))
@@ -42,6 +43,7 @@ def downgrade() -> None:
         batch_op.drop_column('delivered_at')
         batch_op.drop_column('last_attempt_at')
     with op.batch_alter_table('tracks', schema=None) as batch_op:
+        batch_op.drop_column('plan_version')
         batch_op.drop_column('fault_count')
         batch_op.drop_column('fault_since')
         batch_op.drop_column('upload_progress_at')

@@ -1,0 +1,83 @@
+"""POST /v1/track/{id}/variant never fails a healthy track nor loses a variant: adds in a row and
+adds while a run is working all end with every wanted variant made and the track `ready`
+(a real huey consumer in this process; SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.audiogen import write_audio
+from tests.fixtures import app_with_queue  # noqa: F401  (the `app` fixture)
+from tests.helpers import create_collection, upload_bytes
+from tonearm.catalog.models import Track, TrackFile
+from tonearm.db.session import session_scope
+from tonearm.settings import Settings
+
+BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 160, 192]
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    queue = (f"huey-sqlite://{tmp_path / 'queue.db'}" if database_url.startswith("sqlite")
+             else f"{database_url.replace('+psycopg', '')}?queue=adds-{uuid.uuid4().hex[:8]}")
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="adds-" + uuid.uuid4().hex,
+                    public_url="http://testserver", queue_url=queue, reap_interval_seconds=1)
+
+
+@pytest.fixture
+def queue():
+    return None  # the app opens the settings' queue
+
+
+@pytest.fixture
+def consumer(app):
+    running = app.state.runtime.queue.start_consumer(workers=2, reap_interval=1)
+    yield running
+    running.stop(graceful=True)
+
+
+def _wait(client, org, tid: str, timeout: float = 90) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        track = client.get(f"/v1/track/{tid}", headers=org.headers).json()["track"]
+        if track["track_status_id"] in ("ready", "incomplete", "error", "init_error"):
+            return track
+        time.sleep(0.1)
+    raise AssertionError(f"track {tid} still {track['track_status_id']}")
+
+
+def _made(settings, tid: str) -> dict[str, bool]:
+    with session_scope(settings.database_url) as db:
+        rows = db.scalars(select(TrackFile).where(TrackFile.track_id == uuid.UUID(tid)))
+        return {r.variant_index: r.is_success for r in rows}
+
+
+@pytest.mark.parametrize(("adds", "gap"), [(1, 0), (3, 0), (10, 0), (4, 0.4)], ids=["1", "3", "10", "4-apart"])
+def test_variant_adds_end_ready_with_every_variant(client, org, settings, consumer, tmp_path, adds, gap):
+    col = create_collection(client, org)["id"]
+    created = client.post("/v1/track", json={"collection_id": col, "file_name": "a.wav"}, headers=org.headers).json()
+    tid = created["track_id"]
+    audio = write_audio(tmp_path / "a.wav", "wav", seconds=4.0).read_bytes()
+    assert upload_bytes(client, created["track_upload"]["upload_url"], audio).status_code == 200
+    if gap:
+        time.sleep(0.3)  # the first run is working when the adds come
+    else:
+        assert _wait(client, org, tid)["track_status_id"] == "ready"
+    wanted = []
+    for n in range(adds):
+        index = f"mp3-{BITRATES[n]}"
+        body = {"variant_type_id": "transcode", "index": index, "codec": "mp3", "bitrate": BITRATES[n]}
+        r = client.post(f"/v1/track/{tid}/variant", json=body, headers=org.headers)
+        assert r.status_code == 200, r.text
+        wanted.append(index)
+        time.sleep(gap)
+    track = _wait(client, org, tid)
+    made = _made(settings, tid)
+    assert track["track_status_id"] == "ready", track["status_text"]
+    assert all(made.get(index) for index in wanted), made
+    with session_scope(settings.database_url) as db:
+        assert db.get(Track, uuid.UUID(tid)).attempts == 0
