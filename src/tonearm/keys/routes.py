@@ -12,7 +12,7 @@ from tonearm.auth.deps import ApiKeyDep
 from tonearm.auth.models import KeyType
 from tonearm.catalog import service as catalog
 from tonearm.catalog.models import Track, TrackFile
-from tonearm.errors import Invalid, NotFound, Unauthorized
+from tonearm.errors import Forbidden, Invalid, NotFound, Unauthorized
 from tonearm.http.deps import DB, RuntimeDep, SettingsDep
 from tonearm.http.envelope import ok
 from tonearm.keys.schemas import ApiKeyCreate, api_key_out
@@ -23,6 +23,8 @@ router = APIRouter()
 @router.post("/v1/api_key", tags=["keys"])
 def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
     org = principal.organization_id
+    if body.api_key_type_id == KeyType.API:  # AudioDN: API Access keys are made in its dashboard only
+        raise Forbidden("API Access keys cannot be created through the API; use `tonearm keys create`")
     if body.collection_id is not None:
         catalog.get_collection(db, organization_id=org, collection_id=body.collection_id)
     if body.creator_id is not None:

@@ -14,7 +14,7 @@ from tonearm.wire import iso
 
 class ApiKeyCreate(Input):
     title: StrictStr
-    api_key_type_id: Literal["player", "uploader", "share"]
+    api_key_type_id: Literal["api", "player", "uploader", "share"]  # "api" is refused with 403
     collection_id: uuid.UUID | None = None
     track_id: uuid.UUID | None = None
     creator_id: uuid.UUID | None = None

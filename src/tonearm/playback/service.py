@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tonearm.auth.models import KeyType
 from tonearm.auth.service import Principal
 from tonearm.catalog.expiry import session_ttl
-from tonearm.catalog.models import PlaylistTrack, Track
+from tonearm.catalog.models import PlaylistTrack, Track, Variant
 from tonearm.catalog.playlists import get_playlist
 from tonearm.catalog.service import get_collection
 from tonearm.catalog.states import PLAYABLE
@@ -63,6 +63,14 @@ def _check_key_scope(db: Session, principal: Principal, scope: str, target_ids: 
         raise Forbidden("This player key is scoped to another creator")
 
 
+def _check_known_variants(db: Session, org_id: uuid.UUID, wanted: list[str]) -> None:
+    known = set(db.scalars(select(Variant.index).where(Variant.organization_id == org_id)))
+    unknown = [v for v in dict.fromkeys(wanted) if v not in known]
+    if unknown:
+        raise Invalid(f"Unknown variant index {', '.join(repr(v) for v in unknown[:5])}; "
+                      f"known: {', '.join(sorted(known)) or 'none'}")
+
+
 def create_session(db: Session, *, settings: Settings, principal: Principal, scope: str, body) -> tuple[PlaySession, list]:
     principal.require(KeyType.API, KeyType.PLAYER)
     if scope not in SCOPES:
@@ -71,9 +79,10 @@ def create_session(db: Session, *, settings: Settings, principal: Principal, sco
     org_id = principal.organization_id
     target: dict = {}
     if scope == "collection":
-        if body.collection_id is None:
+        collection_id = body.collection_id or principal.collection_id  # a scoped key names its collection
+        if collection_id is None:
             raise Invalid("collection_id is required when scope is 'collection'")
-        col = get_collection(db, organization_id=org_id, collection_id=body.collection_id)
+        col = get_collection(db, organization_id=org_id, collection_id=collection_id)
         target = {"collection_id": col.id, "creator_id": col.creator_id}
     elif scope == "track":
         if body.track_id is None:
@@ -88,6 +97,8 @@ def create_session(db: Session, *, settings: Settings, principal: Principal, sco
     _check_key_scope(db, principal, scope, target)
 
     variants = list(body.variants) if body.variants else None
+    if variants:
+        _check_known_variants(db, org_id, variants)
     if principal.variants is not None:
         if variants is None:
             variants = list(principal.variants)

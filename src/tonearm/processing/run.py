@@ -81,6 +81,7 @@ class TrackFacts:
     title: str | None
     subtitle: str | None
     cover: CoverFacts | None = None
+    inherited_color: str | None = None  # the collection's (else the organization's) player colour
 
 
 def _ext(value: str | None) -> str:
@@ -200,6 +201,7 @@ def _track_facts(info, snap: Snapshot) -> TrackFacts:
         info=base,
         title=(info.title or "")[:500] or None,
         subtitle=(info.artist or "")[:500] or None,
+        inherited_color=snap.color,
     )
 
 
@@ -358,8 +360,8 @@ def _apply(track: Track, facts: TrackFacts) -> None:
     track.duration = facts.duration if facts.duration is not None else track.duration
     track.format = facts.format or track.format
     track.info = facts.info
-    if facts.title and not track.player_title:
-        track.player_title = facts.title
+    if not track.player_title:  # the title tag, else the file name without its extension
+        track.player_title = facts.title or _stem(track.file_name)
     if facts.subtitle and not track.player_subtitle:
         track.player_subtitle = facts.subtitle
     if facts.cover is not None:
@@ -367,4 +369,13 @@ def _apply(track: Track, facts: TrackFacts) -> None:
         track.image_colors = facts.cover.colors
         if facts.cover.chosen and not track.player_color:
             track.player_color = facts.cover.chosen
+    if not track.player_color and facts.inherited_color:  # no cover to take a colour from
+        track.player_color = facts.inherited_color
     track.is_dark = darkness(track.player_color)
+
+
+def _stem(file_name: str | None) -> str | None:
+    if not file_name:
+        return None
+    stem, dot, ext = file_name.rpartition(".")
+    return (stem if dot and stem and 0 < len(ext) <= 5 else file_name)[:500]
