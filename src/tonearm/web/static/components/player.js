@@ -393,3 +393,5 @@ export class TonearmPlayer extends TonearmElement {
 }
 
 define('tonearm-player', TonearmPlayer);
+// AudioDN's tag name too (same attributes): a page that used AudioDN's component changes only its script URL.
+define('audiodn-player', class extends TonearmPlayer {});

@@ -151,3 +151,5 @@ export class TonearmRecorder extends TonearmElement {
 }
 
 define('tonearm-recorder', TonearmRecorder);
+// AudioDN's tag name too (same attributes): a page that used AudioDN's component changes only its script URL.
+define('audiodn-recorder', class extends TonearmRecorder {});

@@ -162,3 +162,5 @@ export class TonearmUploader extends TonearmElement {
 }
 
 define('tonearm-uploader', TonearmUploader);
+// AudioDN's tag name too (same attributes): a page that used AudioDN's component changes only its script URL.
+define('audiodn-uploader', class extends TonearmUploader {});

@@ -177,3 +177,5 @@ export class TonearmWaveform extends TonearmElement {
 }
 
 define('tonearm-waveform', TonearmWaveform);
+// AudioDN's tag name too (same attributes): a page that used AudioDN's component changes only its script URL.
+define('audiodn-waveform', class extends TonearmWaveform {});
