@@ -13,6 +13,7 @@ from tonearm.api.app import create_app
 from tonearm.db.migrate import upgrade
 from tonearm.db.session import get_sessionmaker, session_scope
 from tonearm.jobs.queue import MemoryQueue
+from tonearm.keyring import Keyring
 from tonearm.models import metadata
 from tonearm.settings import Settings
 
@@ -106,14 +107,14 @@ class Org:
         with session_scope(settings.database_url) as db:
             org = create_organization(db, name="Org " + uuid.uuid4().hex[:6])
             self.id = org.id
-            _, self.api_key = create_key(db, secret_key=settings.secret_key, organization_id=org.id, key_type="api", title="t")
+            _, self.api_key = create_key(db, keyring=Keyring.of(settings), organization_id=org.id, key_type="api", title="t")
 
     def key(self, key_type: str, **scope) -> str:
         from tonearm.auth.service import create_key
 
         with session_scope(self.settings.database_url) as db:
             _, plaintext = create_key(
-                db, secret_key=self.settings.secret_key, organization_id=self.id, key_type=key_type, title=key_type, **scope
+                db, keyring=Keyring.of(self.settings), organization_id=self.id, key_type=key_type, title=key_type, **scope
             )
         return plaintext
 

@@ -12,6 +12,7 @@ from tonearm.auth.service import create_key
 from tonearm.catalog.models import Organization
 from tonearm.catalog.service import create_organization
 from tonearm.db.session import session_scope
+from tonearm.keyring import Keyring
 from tonearm.settings import Settings
 
 
@@ -31,7 +32,7 @@ def bootstrap(settings: Settings) -> str | None:
         org = create_organization(db, name="Default organization", ladder=settings.default_ladder or None)
         _key, plaintext = create_key(
             db,
-            secret_key=settings.ensure_secret_key(),
+            keyring=Keyring.of(settings),
             organization_id=org.id,
             key_type=KeyType.API,
             title="Bootstrap API Access key",

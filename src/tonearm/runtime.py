@@ -14,6 +14,7 @@ from tonearm.db.session import get_sessionmaker
 from tonearm.delivery.urls import UrlSigner
 from tonearm.jobs.queue import open_queue
 from tonearm.jobs.runtime import Runtime, TaskTable
+from tonearm.keyring import Keyring, Purpose
 from tonearm.logging import redact
 from tonearm.settings import Settings
 from tonearm.storage import keys, open_storage
@@ -23,13 +24,20 @@ from tonearm.tasks import TASKS
 def build_runtime(settings: Settings, *, storage=None, queue=None, tasks: TaskTable | None = None) -> Runtime:
     """Open what the settings name (storage and queue may be given instead) and bind the job bodies."""
     tasks = TASKS if tasks is None else tasks
-    settings.ensure_secret_key()
+    keyring = Keyring.of(settings)
+
+    def signer(purpose: Purpose) -> UrlSigner:
+        current, *previous = keyring.keys(purpose)
+        return UrlSigner(current, settings.public_url, previous=tuple(previous))
+
     runtime = Runtime(
         settings=settings,
         sessionmaker=get_sessionmaker(settings.database_url),
         storage=storage if storage is not None else open_storage(settings.storage_url, settings),
         queue=queue if queue is not None else open_queue(settings),
-        signer=UrlSigner(settings.secret_key, settings.public_url),
+        signer=signer(Purpose.DELIVERY_URL),
+        upload_signer=signer(Purpose.UPLOAD_URL),
+        keyring=keyring,
     )
     runtime.queue.bind(runtime, tasks)
     return runtime

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     storage_url: str = ""
     public_url: str = ""
     secret_key: str = ""
+    # During a rotation: the old SECRET_KEY, still accepted for signatures and API key digests.
+    previous_secret_key: str = ""
     bootstrap_key: str = ""
     max_upload_bytes: int = 2 * 1024**3
     host: str = "127.0.0.1"

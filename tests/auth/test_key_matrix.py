@@ -17,6 +17,7 @@ from tests.conftest import bearer
 from tests.helpers import create_collection, create_track, make_ready_track
 from tonearm.auth.service import create_key, revoke_key
 from tonearm.db.session import session_scope
+from tonearm.keyring import Keyring
 
 UNAUTHENTICATED = ("none", "unknown", "revoked", "expired")
 MALFORMED_HEADERS = [
@@ -43,7 +44,7 @@ def revoked_key(settings, org_id, key_type: str = "api", **scope) -> str:
     scope = _uuids(scope)
     with session_scope(settings.database_url) as db:
         key, plaintext = create_key(
-            db, secret_key=settings.secret_key, organization_id=org_id, key_type=key_type, title="revoked", **scope
+            db, keyring=Keyring.of(settings), organization_id=org_id, key_type=key_type, title="revoked", **scope
         )
         key_id = key.id
     with session_scope(settings.database_url) as db:

@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.server import ServerProcess, free_port
 from tonearm.delivery.signing import sign_path
+from tonearm.keyring import Purpose, derive
 from tonearm.storage import keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def stack(tmp_path_factory):
 
 def _path(**params) -> str:
     name = keys.delivery_name(INDEX, "lq", "mp3")
-    return sign_path("e2e-secret", f"/d/{name}", {"expires": int(time.time()) + 600, **params})
+    return sign_path(derive("e2e-secret", Purpose.DELIVERY_URL), f"/d/{name}", {"expires": int(time.time()) + 600, **params})
 
 
 def test_tonearm_answers_with_x_accel_redirect(stack):

@@ -20,7 +20,6 @@ from tonearm.api.app import create_app
 from tonearm.catalog.models import Track
 from tonearm.db.session import session_scope
 from tonearm.delivery.modes import DeliveryConfigError
-from tonearm.delivery.signing import sign_path
 from tonearm.jobs.queue import ImmediateQueue, MemoryQueue
 from tonearm.settings import Settings
 from tonearm.storage import keys
@@ -56,8 +55,7 @@ def make_client(settings):
 
 
 def _signed(c: TestClient, name: str, **params) -> str:
-    s = c.app.state.runtime.settings
-    return sign_path(s.secret_key, f"/d/{name}", {"expires": int(time.time()) + 600, **params})
+    return c.app.state.runtime.signer.path(f"/d/{name}", {"expires": int(time.time()) + 600, **params})
 
 
 def _put_variant(c: TestClient, index: str, suffix: str, ext: str, data: bytes) -> str:

@@ -16,7 +16,6 @@ from tests.fixtures import sqlite_database_url  # noqa: F401  (fixtures)
 from tests.helpers import create_collection
 from tests.storage.s3server import rclone_bucket, rclone_s3  # noqa: F401  (fixtures)
 from tonearm.api.app import create_app
-from tonearm.delivery.signing import sign_path
 from tonearm.jobs.queue import MemoryQueue
 from tonearm.settings import Settings
 from tonearm.storage import keys
@@ -101,7 +100,7 @@ def test_redirect_delivery_url_is_verified_by_s3(client, settings, app, tmp_path
     src.write_bytes(data)
     app.state.runtime.storage.put(keys.variant("00000000000000aa", "lq", "mp3"), src)
     path = "/d/" + keys.delivery_name("00000000000000aa", "lq", "mp3")
-    r = client.get(sign_path(settings.secret_key, path, {"expires": int(time.time()) + 300}), follow_redirects=False)
+    r = client.get(client.app.state.runtime.signer.path(path, {"expires": int(time.time()) + 300}), follow_redirects=False)
     assert r.status_code == 302
     location = r.headers["location"]
     got = httpx.get(location)

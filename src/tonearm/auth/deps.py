@@ -13,14 +13,15 @@ from tonearm.http.deps import get_db
 
 
 def current_principal(request: Request, db: Annotated[Session, Depends(get_db)]) -> Principal:
-    settings = request.app.state.runtime.settings
+    keyring = request.app.state.runtime.keyring
     try:
-        principal = authenticate(db, secret_key=settings.secret_key, authorization=request.headers.get("authorization"))
+        principal = authenticate(db, keyring=keyring, authorization=request.headers.get("authorization"))
     finally:
-        # End the read transaction now: FastAPI runs the endpoint in another threadpool call, and a
-        # connection held while waiting for a thread starves the pool under load (all threads then
-        # wait for connections held by requests that wait for threads).
-        db.rollback()
+        # End the transaction now (committing a digest stored again under the current pepper, if
+        # any): FastAPI runs the endpoint in another threadpool call, and a connection held while
+        # waiting for a thread starves the pool under load (all threads then wait for connections
+        # held by requests that wait for threads).
+        db.commit()
     request.app.state.limiter.key(principal.key_id)
     return principal
 

@@ -13,6 +13,7 @@ from tonearm.auth import hashing
 from tonearm.auth.models import KEY_TYPES, ApiKey, KeyType
 from tonearm.db.base import utcnow
 from tonearm.errors import Forbidden, Invalid, Unauthorized
+from tonearm.keyring import Keyring, Purpose
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Principal:
 def create_key(
     db: Session,
     *,
-    secret_key: str,
+    keyring: Keyring,
     organization_id: uuid.UUID,
     key_type: str,
     title: str,
@@ -70,7 +71,7 @@ def create_key(
         api_key_type_id=key_type,
         title=title,
         prefix=hashing.display_prefix(plaintext),
-        key_hash=hashing.digest(secret_key, plaintext),
+        key_hash=hashing.digest(keyring.key(Purpose.API_KEY_PEPPER), plaintext),
         collection_id=collection_id,
         track_id=track_id,
         creator_id=creator_id,
@@ -83,15 +84,22 @@ def create_key(
     return key, plaintext
 
 
-def find_key(db: Session, *, secret_key: str, plaintext: str) -> ApiKey | None:
-    candidate = hashing.digest(secret_key, plaintext)
-    key = db.scalar(select(ApiKey).where(ApiKey.key_hash == candidate))
-    if key is None or not hashing.matches(secret_key, plaintext, key.key_hash):
-        return None
-    return key
+def find_key(db: Session, *, keyring: Keyring, plaintext: str) -> ApiKey | None:
+    """The key whose stored digest matches (constant-time compare); a digest stored under an older
+    pepper (a previous secret, or before per-purpose subkeys) is stored again under the current one."""
+    peppers = keyring.peppers()
+    for n, pepper in enumerate(peppers):
+        candidate = hashing.digest(pepper, plaintext)
+        key = db.scalar(select(ApiKey).where(ApiKey.key_hash == candidate))
+        if key is not None and hashing.matches(pepper, plaintext, key.key_hash):
+            if n:
+                key.key_hash = hashing.digest(peppers[0], plaintext)
+                db.flush()
+            return key
+    return None
 
 
-def authenticate(db: Session, *, secret_key: str, authorization: str | None) -> Principal:
+def authenticate(db: Session, *, keyring: Keyring, authorization: str | None) -> Principal:
     if not authorization:
         raise Unauthorized("Missing Authorization header (expected 'Bearer <API key>')")
     scheme, _, token = authorization.strip().partition(" ")
@@ -100,7 +108,7 @@ def authenticate(db: Session, *, secret_key: str, authorization: str | None) -> 
         raise Unauthorized("Malformed Authorization header (expected 'Bearer <API key>')")
     if len(token) > 200:
         raise Unauthorized("Invalid API key")
-    key = find_key(db, secret_key=secret_key, plaintext=token)
+    key = find_key(db, keyring=keyring, plaintext=token)
     if key is None:
         raise Unauthorized("Invalid API key")
     if key.revoked_at is not None:

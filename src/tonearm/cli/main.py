@@ -320,13 +320,14 @@ def keys_create(
     if settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url)
     from tonearm.bootstrap import bootstrap
+    from tonearm.keyring import Keyring
 
     bootstrap(settings)
     try:
         with session_scope(settings.database_url) as db:
             _key, plaintext = create_key(
                 db,
-                secret_key=settings.secret_key,
+                keyring=Keyring.of(settings),
                 organization_id=_org_id(db, org),
                 key_type=type,
                 title=title,

@@ -27,7 +27,7 @@ def _ttl(expires_at: dt.datetime) -> int:
 
 
 def _signed(rt: Runtime, path: str, expires_at: dt.datetime, extra: dict | None = None) -> str:
-    return rt.signer.url_until(path, expires_at, **(extra or {}))
+    return rt.upload_signer.url_until(path, expires_at, **(extra or {}))
 
 
 def _handle(rt: Runtime, method: str, path: str, expires_at: dt.datetime, extra: dict | None = None) -> dict:

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from tonearm.delivery.signing import sign_path, verify_path
+from tonearm.errors import Forbidden
 
 Params = dict[str, str | int]
 
@@ -18,10 +19,12 @@ Params = dict[str, str | int]
 class UrlSigner:
     """Signs paths (relative or absolute on `public_url`) and verifies them; stateless otherwise."""
 
-    __slots__ = ("_secret", "public_url")
+    __slots__ = ("_secret", "_accepted", "public_url")
 
-    def __init__(self, secret: str, public_url: str):
+    def __init__(self, secret: str, public_url: str, *, previous: tuple[str, ...] = ()):
+        """`secret` signs; `previous` secrets are still accepted (a key rotation's grace period)."""
         self._secret = secret
+        self._accepted = (secret, *[p for p in previous if p and p != secret])
         self.public_url = public_url.rstrip("/")
 
     def __repr__(self) -> str:
@@ -48,8 +51,19 @@ class UrlSigner:
 
     def verify(self, path: str, raw_query: str, *, now: float | None = None) -> dict[str, str]:
         """The signed parameters of `path?raw_query` (without `verify`), or Forbidden (403):
-        missing, malformed or wrong signature, issued in the future, or past `expires`."""
-        return verify_path(self._secret, path, raw_query, now=now)
+        missing, malformed or wrong signature, issued in the future, past `expires`, or no
+        `expires` at all (every URL Tonearm issues expires)."""
+        for n, secret in enumerate(self._accepted):
+            try:
+                params = verify_path(secret, path, raw_query, now=now)
+            except Forbidden as exc:
+                if exc.message != "Invalid URL signature" or n == len(self._accepted) - 1:
+                    raise
+                continue
+            if "expires" not in params:
+                raise Forbidden("This signed URL has no expiry")
+            return params
+        raise Forbidden("Invalid URL signature")
 
     def verify_request(self, request: Any, *, now: float | None = None) -> dict[str, str]:
         """`verify` on a (Starlette) request's path and raw, undecoded query string."""

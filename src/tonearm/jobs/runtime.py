@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.db.session import unit_of_work
+from tonearm.keyring import Keyring
 from tonearm.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ class Runtime:
     sessionmaker: sessionmaker[Session]
     storage: Any
     queue: "Queue"
-    signer: "UrlSigner"
+    signer: "UrlSigner"  # delivery URLs (/d/…)
+    upload_signer: "UrlSigner"  # upload, cover and completion URLs (/u/…)
+    keyring: Keyring  # the per-purpose subkeys both signers and the API key pepper come from
     clock: Callable[[], float] = time.time
 
     def unit(self) -> contextlib.AbstractContextManager[Session]:

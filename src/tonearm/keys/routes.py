@@ -13,7 +13,7 @@ from tonearm.auth.models import KeyType
 from tonearm.catalog import service as catalog
 from tonearm.catalog.models import Track, TrackFile
 from tonearm.errors import Forbidden, Invalid, NotFound, Unauthorized
-from tonearm.http.deps import DB, RuntimeDep, SettingsDep
+from tonearm.http.deps import DB, RuntimeDep
 from tonearm.http.envelope import ok
 from tonearm.keys.schemas import ApiKeyCreate, api_key_out
 
@@ -21,7 +21,7 @@ router = APIRouter()
 
 
 @router.post("/v1/api_key", tags=["keys"])
-def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
+def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     org = principal.organization_id
     if body.api_key_type_id == KeyType.API:  # AudioDN: API Access keys are made in its dashboard only
         raise Forbidden("API Access keys cannot be created through the API; use `tonearm keys create`")
@@ -37,7 +37,7 @@ def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: S
             raise Invalid("track_id is not in collection_id")
     key, plaintext = service.create_key(
         db,
-        secret_key=settings.secret_key,
+        keyring=rt.keyring,
         organization_id=org,
         key_type=body.api_key_type_id,
         title=body.title,
@@ -54,7 +54,7 @@ def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, settings: S
 @router.get("/v1/share/{share_key}", tags=["delivery", "share"])  # the tags it had under delivery/
 def share_redirect(share_key: str, db: DB, rt: RuntimeDep):
     """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
-    key = service.find_key(db, secret_key=rt.settings.secret_key, plaintext=share_key) if len(share_key) <= 200 else None
+    key = service.find_key(db, keyring=rt.keyring, plaintext=share_key) if len(share_key) <= 200 else None
     if key is None or key.api_key_type_id != KeyType.SHARE or key.revoked_at is not None:
         raise Unauthorized("Invalid share key")
     track = db.get(Track, key.track_id) if key.track_id else None

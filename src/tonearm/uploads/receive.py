@@ -42,7 +42,7 @@ def _runtime(request: Request) -> Runtime:
 
 
 def _verify(request: Request) -> dict[str, str]:
-    return _runtime(request).signer.verify_request(request)
+    return _runtime(request).upload_signer.verify_request(request)
 
 
 def _declared_length(request: Request) -> int | None:

@@ -17,6 +17,7 @@ from tonearm.db.base import utcnow
 from tonearm.errors import Invalid, NotFound, Unauthorized
 from tonearm.http.deps import DB, RuntimeDep, SettingsDep
 from tonearm.http.envelope import ok
+from tonearm.keyring import Keyring
 from tonearm.playback import service as playback
 from tonearm.playback.models import PlaySession
 from tonearm.playback.payload import full_payload
@@ -75,7 +76,7 @@ def _session_title(db, session: PlaySession) -> str:
 
 
 def _key(db, settings, plaintext: str | None):
-    key = find_key(db, secret_key=settings.secret_key, plaintext=plaintext) if plaintext and len(plaintext) <= 200 else None
+    key = find_key(db, keyring=Keyring.of(settings), plaintext=plaintext) if plaintext and len(plaintext) <= 200 else None
     if key is None or key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= utcnow()):
         return None
     return key
