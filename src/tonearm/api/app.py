@@ -19,6 +19,7 @@ from tonearm.delivery.routes import router as delivery_router
 from tonearm.http.envelope import JSONResponse
 from tonearm.jobs.runtime import Runtime
 from tonearm.keys.routes import router as keys_router
+from tonearm.playback.aliases import router as alias_router
 from tonearm.playback.routes import router as playback_router
 from tonearm.runtime import build_runtime
 from tonearm.settings import Settings, get_settings
@@ -28,7 +29,7 @@ from tonearm.web.routes import mount_static
 from tonearm.web.routes import router as web_router
 
 # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
-ROUTERS = (playback_router, delivery_router, receive_router, upload_router, keys_router, catalog_router,
+ROUTERS = (playback_router, alias_router, delivery_router, receive_router, upload_router, keys_router, catalog_router,
            track_router, playlist_router, web_router)
 
 

@@ -32,13 +32,17 @@ def _disposition(filename: str) -> str:
 
 @router.get("/d/{name}")
 def deliver(name: str, request: Request):
-    app = request.app
-    settings = app.state.runtime.settings
-    params = app.state.runtime.signer.verify_request(request)
+    params = request.app.state.runtime.signer.verify_request(request)
     key = keys.key_for_delivery_name(name)
     if key is None:
         raise NotFound("No such file")
-    storage = app.state.runtime.storage
+    return serve(request, key, name, params)
+
+
+def serve(request: Request, key: str, name: str, params: dict[str, str]) -> Response:
+    """The bytes of the object `key` as `name` (whose extension sets the type), after the caller
+    verified the URL: redirect, accel, 304, Range or the whole file."""
+    settings, storage = request.app.state.runtime.settings, request.app.state.runtime.storage
     ext = name.rsplit(".", 1)[-1]
     media_type = content_type(ext)
     if settings.delivery == "redirect":  # S3 answers 404, Range and conditional requests itself
