@@ -80,6 +80,7 @@ def test_worker_kill_redis_outage_api_restart(cluster, tmp_path):
     _wait(lambda: victim.metrics().get(RUNNING, 0) >= 1, 60, "the victim worker to start a job")
     held = [r[0] for r in cluster.sql("select id::text from tracks where lease_expires_at > now()")]
     victim.kill()
+    (killed_at,) = cluster.sql("select now()")[0]
 
     # 2. Redis down for 5 s mid-batch: uploads still succeed (not enqueued); Redis returns empty.
     cluster.redis.stop()
@@ -107,14 +108,15 @@ def test_worker_kill_redis_outage_api_restart(cluster, tmp_path):
     per_variant = files_per_variant(cluster)
     for tid in ids:
         assert set(per_variant[tid]) == LADDER and set(per_variant[tid].values()) == {1}, (tid, per_variant[tid])
-    # The killed job was taken over: the track it held was claimed again.
-    attempts = dict(cluster.sql("select id::text, attempts from tracks"))
-    assert held and max(attempts[t] for t in held) >= 2, (held, attempts)
+    # The killed job was taken over: a track the victim held when it died was finished after its
+    # death, so by another claim (attempts are reset when a run settles, so they cannot tell).
+    finished = dict(cluster.sql("select id::text, files_completed_at from tracks"))
+    assert held and any(finished[t] is not None and finished[t] > killed_at for t in held), (held, killed_at)
 
     five_xx = client.server_errors + poller.client.server_errors
     print(f"\nfaults: {len(ids)} tracks ready; requests {len(client.statuses) + len(poller.client.statuses)}, "
           f"5xx {len(five_xx)}, connection errors while restarting {poller.client.connection_errors + client.connection_errors}, "
-          f"tracks enqueued while Redis was down {len(during)}, max attempts {max(attempts.values())}")
+          f"tracks enqueued while Redis was down {len(during)}")
     assert five_xx == []
     client.close()
     poller.client.close()
