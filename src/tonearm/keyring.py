@@ -10,9 +10,11 @@ under either pepper and stored again under the new one.
 
 from __future__ import annotations
 
+import base64
 import functools
 from enum import StrEnum
 
+from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -25,6 +27,7 @@ class Purpose(StrEnum):
     UPLOAD_URL = "upload-url"  # /u/… upload, cover and completion URLs
     DELIVERY_URL = "delivery-url"  # /d/… playback and download URLs
     API_KEY_PEPPER = "api-key-pepper"  # HMAC pepper of stored API key digests
+    SIGNING_KEY_STORAGE = "signing-key-storage"  # encrypts URL Signing key secrets at rest
 
 
 @functools.lru_cache(maxsize=64)
@@ -51,6 +54,11 @@ class Keyring:
     def keys(self, purpose: Purpose) -> list[str]:
         """Every subkey a signature may have been made with (current first, then the previous)."""
         return [derive(s, purpose) for s in self._secrets]
+
+    def vault(self) -> MultiFernet:
+        """Encrypts secrets that must be read back (URL Signing keys); decrypts under any secret."""
+        return MultiFernet([Fernet(base64.urlsafe_b64encode(bytes.fromhex(k)))
+                            for k in self.keys(Purpose.SIGNING_KEY_STORAGE)])
 
     def peppers(self) -> list[str]:
         """Peppers an API key digest may have been stored with: the subkeys, then the raw secrets

@@ -1,6 +1,6 @@
 """Every stage's tables in one metadata, for Alembic (db/migrations/env.py) and create_all in tests."""
 
-from tonearm.auth.models import ApiKey  # noqa: F401
+from tonearm.auth.models import ApiKey, SigningKey  # noqa: F401
 from tonearm.catalog.models import (  # noqa: F401
     Collection,
     Creator,

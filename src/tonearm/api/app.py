@@ -15,11 +15,11 @@ from tonearm.catalog.playlist_routes import router as playlist_router
 from tonearm.catalog.routes import router as catalog_router
 from tonearm.catalog.track_routes import router as track_router
 from tonearm.delivery.modes import check_mode
-from tonearm.delivery.routes import router as delivery_router
 from tonearm.http.envelope import JSONResponse
 from tonearm.jobs.runtime import Runtime
 from tonearm.keys.routes import router as keys_router
-from tonearm.playback.aliases import router as alias_router
+from tonearm.keys.signing_routes import router as signing_key_router
+from tonearm.playback.delivery import router as delivery_router
 from tonearm.playback.routes import router as playback_router
 from tonearm.runtime import build_runtime
 from tonearm.settings import Settings, get_settings
@@ -29,8 +29,8 @@ from tonearm.web.routes import mount_static
 from tonearm.web.routes import router as web_router
 
 # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
-ROUTERS = (playback_router, alias_router, delivery_router, receive_router, upload_router, keys_router, catalog_router,
-           track_router, playlist_router, web_router)
+ROUTERS = (playback_router, delivery_router, receive_router, upload_router, keys_router, catalog_router,
+           track_router, playlist_router, signing_key_router, web_router)
 
 
 @contextlib.asynccontextmanager

@@ -37,3 +37,9 @@ def api_key_out(key) -> dict:
         "revoked_at": iso(key.revoked_at),
         "created_at": iso(key.created_at),
     }
+
+
+class SigningKeyCreate(Input):
+    title: StrictStr = ""
+    collection_id: uuid.UUID | None = None
+    max_age_seconds: int | None = None

@@ -1,4 +1,4 @@
-"""trust: upload progress, infrastructure fault retries, plan version, webhook outbox, deployment id
+"""trust: upload progress, fault retries, plan version, webhook outbox, signing keys, deployment id
 
 Revision ID: 0002
 Revises: 0001
@@ -26,6 +26,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('track_id', sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_deliveries_track_id'), ['track_id'], unique=False)
+    op.create_table('signing_keys',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('secret_encrypted', sa.String(length=400), nullable=False),
+    sa.Column('collection_id', sa.Uuid(), nullable=True),
+    sa.Column('max_age_seconds', sa.Integer(), nullable=False),
+    sa.Column('revoked_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_signing_keys_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signing_keys'))
+    )
+    with op.batch_alter_table('signing_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signing_keys_organization_id'), ['organization_id'], unique=False)
     op.create_table('deployment',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -36,6 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('deployment')
+    op.drop_table('signing_keys')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_track_id'))
         batch_op.drop_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'))

@@ -1,6 +1,7 @@
-"""Serve variant bytes behind signed URLs: HEAD, Range (206/416, multiple ranges), ETag/304,
-Content-Type per codec, attachment downloads, CORS (added by the middleware). (Share keys are
-exchanged for signed URLs by auth.routes.)"""
+"""Send an object's bytes once the URL is verified: HEAD, Range (206/416, multiple ranges), ETag/304,
+Content-Type per extension, attachment downloads, or an S3 redirect / nginx X-Accel-Redirect.
+The `/d/…` routes that verify and resolve names are in playback/delivery.py; CORS is the
+middleware's."""
 
 from __future__ import annotations
 
@@ -9,16 +10,13 @@ import time
 from email.utils import formatdate
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import FileResponse, Response
 
 from tonearm.delivery import modes
 from tonearm.delivery.ranges import parse_range
 from tonearm.errors import Invalid, NotFound
-from tonearm.storage import keys
 from tonearm.storage.mime import content_type
-
-router = APIRouter(tags=["delivery"])
 
 
 def _etag(size: int, mtime: float) -> str:
@@ -28,15 +26,6 @@ def _etag(size: int, mtime: float) -> str:
 def _disposition(filename: str) -> str:
     ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename) or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-@router.get("/d/{name}")
-def deliver(name: str, request: Request):
-    params = request.app.state.runtime.signer.verify_request(request)
-    key = keys.key_for_delivery_name(name)
-    if key is None:
-        raise NotFound("No such file")
-    return serve(request, key, name, params)
 
 
 def serve(request: Request, key: str, name: str, params: dict[str, str]) -> Response:
@@ -80,5 +69,3 @@ def serve(request: Request, key: str, name: str, params: dict[str, str]) -> Resp
         return modes.stream(storage, key, info.size, ranges, headers, media_type, head=request.method == "HEAD")
     return FileResponse(path, media_type=media_type, headers=headers)
 
-
-router.add_api_route("/d/{name}", deliver, methods=["HEAD"], include_in_schema=False)
