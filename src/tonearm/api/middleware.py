@@ -1,10 +1,12 @@
 """Pure ASGI middleware: request ids, CORS (incl. Private Network Access), bounded and strict
-request bodies on /v1/, for every response."""
+request bodies on /v1/, and refusals the client can read, for every response."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+
+import anyio
 
 from tonearm.http.jsonbody import MAX_JSON_BODY, NotFinite, is_json_media_type, loads
 from tonearm.wire import dumps, request_id_var
@@ -19,13 +21,19 @@ EXPOSE_HEADERS = b"Content-Length, Content-Range, Accept-Ranges, ETag, Content-D
 # (nginx: large_client_header_buffers), and the app refuses what is past these with a 431.
 MAX_HEADER_BYTES = 64 * 1024
 MAX_HEADER_COUNT = 200
+# A refusal sent while the body is still arriving (a 413, a 403 on a bad upload URL) is followed
+# by reading and discarding the rest of the body, up to these bounds, before the connection is
+# closed: as nginx's lingering close. Without it, a client that writes its whole body before
+# reading (urllib, requests, httpx) sees "connection reset" or "broken pipe" instead of the answer.
+DRAIN_BYTES = 16 * 1024 * 1024
+DRAIN_SECONDS = 10.0
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class RequestContextMiddleware:
     """Assign an api_request_id, answer CORS preflights, add CORS headers to every response, cap
     request bodies on /v1/ routes at MAX_JSON_BODY bytes (413) and refuse non-JSON numbers in
-    them (400)."""
+    them (400), and linger after a refusal until the client has sent its body (bounded)."""
 
     def __init__(self, app):
         self.app = app
@@ -42,13 +50,34 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
+def _has_body(headers) -> bool:
+    for name, value in headers:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"", b"0")):
+            return True
+    return False
+
+
 class _Exchange:
-    """One request and its answer."""
+    """One request and its answer, with what is known of the request body: whether the client
+    is still sending it, and whether it was asked to (a client sending `Expect: 100-continue`
+    sends nothing until the server reads, which uvicorn signals by its first receive())."""
 
     def __init__(self, scope, receive, send, rid: str):
         self.scope, self.rid = scope, rid
         self._receive, self._send = receive, send
+        headers = scope["headers"]
+        self.expects_continue = any(n == b"expect" and v.lower() == b"100-continue" for n, v in headers)
+        self.body_done = not _has_body(headers)
+        self.asked = False
         self.started = False
+        self.linger = False
+
+    async def receive(self):
+        self.asked = True
+        message = await self._receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            self.body_done = True
+        return message
 
     async def send(self, message) -> None:
         if message["type"] == "http.response.start":
@@ -58,8 +87,27 @@ class _Exchange:
                 (b"access-control-expose-headers", EXPOSE_HEADERS),
                 (b"x-request-id", self.rid.encode()),
             ]
+            if message["status"] >= 400 and not self.body_done:  # refused while the body is owed
+                headers = [(n, v) for n, v in headers if n.lower() != b"connection"]
+                headers.append((b"connection", b"close"))
+                # Drain only what the client was told to send: with `Expect: 100-continue` and
+                # nothing read yet, no 100 went out, and the client sends no body after a 4xx.
+                self.linger = self.asked or not self.expects_continue
             message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and self.linger and not message.get("more_body", False):
+            self.linger = False
+            await self._send({**message, "more_body": True})  # the whole answer is on its way
+            await self._drain()
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
         await self._send(message)
+
+    async def _drain(self) -> None:
+        """Read and discard the rest of the body (at most DRAIN_BYTES, DRAIN_SECONDS)."""
+        seen = 0
+        with anyio.move_on_after(DRAIN_SECONDS):
+            while not self.body_done and seen <= DRAIN_BYTES:
+                message = await self.receive()
+                seen += len(message.get("body", b""))
 
     async def answer(self, status: int, message: str) -> None:
         body = dumps({"ok": False, "message": message, "api_request_id": self.rid})
@@ -79,7 +127,7 @@ class _Exchange:
             if b"access-control-request-method" in headers:
                 await _preflight(headers, self._send)
                 return
-        receive = self._receive
+        receive = self.receive
         if self.scope["path"].startswith("/v1/") and self.scope["method"] in BODY_METHODS:
             receive = await self._api_body()
             if receive is None:
@@ -102,7 +150,7 @@ class _Exchange:
                 return None
         chunks, size, more = [], 0, True
         while more:
-            message = await self._receive()
+            message = await self.receive()
             if message["type"] != "http.request":
                 return None  # the client is gone: nobody to answer
             chunks.append(message.get("body", b""))
@@ -120,7 +168,7 @@ class _Exchange:
                 return None
             except (ValueError, RecursionError):
                 pass  # malformed JSON: FastAPI's parser says so, as for any route
-        return _replay(body, self._receive)
+        return _replay(body, self.receive)
 
     async def _too_large(self) -> None:
         await self.answer(413, f"Request body exceeds {MAX_JSON_BODY} bytes")
