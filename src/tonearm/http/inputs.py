@@ -1,7 +1,10 @@
-"""Base class for every JSON request body: bounded depth, bounded metadata, no NUL characters."""
+"""Base class for every JSON request body: bounded depth, bounded metadata, no NUL characters,
+finite numbers (the wire parser, `http/jsonbody.py`, already refuses NaN/Infinity; this holds for
+bodies built any other way)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -33,6 +36,9 @@ def _check(value: Any, depth: int, budget: list[int]) -> None:
     elif isinstance(value, int):
         if not -INT_LIMIT - 1 <= value <= INT_LIMIT:
             raise ValueError("integers must fit in 64 bits")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("numbers must be finite (NaN and Infinity are not JSON)")
     elif isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):

@@ -25,6 +25,7 @@ from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.delivery.handles import MAX_COVER_BYTES
 from tonearm.errors import Conflict, InsufficientStorage, Invalid, NotFound, TooLarge
 from tonearm.http.envelope import ok
+from tonearm.http.jsonbody import read_json
 from tonearm.jobs.runtime import Runtime
 from tonearm.storage import keys
 from tonearm.uploads import completion, covers, multipart, service
@@ -230,10 +231,7 @@ async def complete_track_upload(track_id: uuid.UUID, request: Request):
 async def start_multipart_upload(track_id: uuid.UUID, request: Request):
     """Tonearm extension for large files in S3 mode: body {"size": bytes} → part URLs."""
     params = _verify(request)
-    try:
-        body = await request.json()
-    except ValueError:
-        raise Invalid("Malformed JSON body") from None
+    body = await read_json(request)  # strict JSON: NaN/Infinity are a 400 naming the field
     size = body.get("size") if isinstance(body, dict) else None
     plan = await run_in_threadpool(multipart.start, _runtime(request), track_id, size, int(params["expires"]))
     return ok(track_id=track_id, **plan)
