@@ -126,7 +126,7 @@ def test_finite_numbers_still_pass(client, org):
 def _multipart_url(client, org) -> str:
     col = client.post("/v1/collection", json={"title": "a"}, headers=org.headers).json()["collection_id"]
     track = client.post("/v1/track", json={"collection_id": col, "file_name": "a.mp3"}, headers=org.headers).json()
-    return client.app.state.runtime.signer.url_for(f"/u/{track['track_id']}/multipart", expires_in=600)
+    return client.app.state.runtime.upload_signer.url_for(f"/u/{track['track_id']}/multipart", expires_in=600)
 
 
 @pytest.mark.parametrize("body, status, message", [
