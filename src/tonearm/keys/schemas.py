@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import StrictStr
+from pydantic import StrictStr, StringConstraints
 
 from tonearm.http.inputs import Input
 from tonearm.wire import iso
 
 
+Title = Annotated[str, StringConstraints(max_length=200, strict=True)]
+
+
 class ApiKeyCreate(Input):
-    title: StrictStr
+    title: Title
     api_key_type_id: Literal["api", "player", "uploader", "share"]  # "api" is refused with 403
     collection_id: uuid.UUID | None = None
     track_id: uuid.UUID | None = None
@@ -40,6 +43,6 @@ def api_key_out(key) -> dict:
 
 
 class SigningKeyCreate(Input):
-    title: StrictStr = ""
+    title: Title = ""
     collection_id: uuid.UUID | None = None
     max_age_seconds: int | None = None
