@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import update
 
+from tonearm import models  # noqa: F401  (every table, for the foreign keys)
 from tonearm.db.session import session_scope
 from tonearm.webhooks.models import WebhookDelivery
 
