@@ -1,9 +1,9 @@
 """Recorded webhook deliveries: the outbox. The row is the truth; queue messages are hints.
 
-pending ──claim──► sending ──2xx──► delivered
-   ▲                  │ error, attempts left: next_attempt_at = now + backoff
-   └──────────────────┤
-                      └ error, no attempts left ──► failed
+pending ──claim──► sending ──2xx──────────────► delivered
+   ▲                  ├── error, none left ─────► failed
+   │                  └── error, attempts left ─┐
+   └──── next_attempt_at = now + backoff ◄──────┘
 A `sending` row holds a lease until next_attempt_at (timeout + margin); once it has passed, the
 sender died mid-send and the sweep sends it again. Redelivery puts any row back to pending."""
 
