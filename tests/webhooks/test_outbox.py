@@ -121,3 +121,20 @@ def test_due_caps_rows_per_receiver(settings, org, rt):
     urls = [url for _, url in rows]
     assert urls.count("http://127.0.0.1:9/slow") == outbox.PER_URL
     assert str(rows[-1][0]) == other and "http://127.0.0.1:9/later" not in urls
+
+
+def test_a_database_outage_skips_quietly(tmp_path, caplog):
+    """No exception reaches the sweeper or the consumer (they would log a traceback): a warning,
+    and the rows stay due for the next sweep."""
+    from tests.e2e.server import free_port
+    from tonearm.settings import Settings
+    from tonearm.webhooks.sender import attempt
+
+    away = Settings(data_dir=tmp_path, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
+                    secret_key="s", queue_url="memory://")
+    rt = build_runtime(away, queue=MemoryQueue())
+    sweep(rt)
+    deliver(rt, str(uuid.uuid4()))
+    attempt(rt, uuid.uuid4(), due_only=True)
+    warnings = [r for r in caplog.records if r.name == "tonearm.webhooks"]
+    assert len(warnings) == 3 and all("database unavailable" in r.getMessage() and not r.exc_info for r in warnings)

@@ -50,7 +50,7 @@ def _kill(proc) -> None:
 
 def test_flushed_queue_and_killed_worker_lose_nothing(tmp_path, redis_server):
     env = {"TONEARM_QUEUE_URL": redis_server.url, "TONEARM_REAP_INTERVAL_SECONDS": "1",
-           "TONEARM_WEBHOOK_TIMEOUT_SECONDS": "2"}
+           "TONEARM_WEBHOOK_TIMEOUT_SECONDS": "3"}
     fast, hang = SlowReceiver(), SlowReceiver(delays=[60])  # hang: the first request never answers
     srv = ServerProcess(tmp_path / "data", env=env, args=["--no-worker"]).start()
     workers = []
@@ -68,12 +68,12 @@ def test_flushed_queue_and_killed_worker_lose_nothing(tmp_path, redis_server):
         workers.append(srv.start_worker(tmp_path / "worker1.log", concurrency=1))
         assert fast.wait_for(1, 20), "the sweep never sent the delivery the queue lost"
         assert hang.wait_for(1, 10), "the second delivery was never attempted"
-        _wait(lambda: _statuses(srv)[ids[0]]["status"] == "delivered", 1.5, "the first outcome recorded")
+        _wait(lambda: _statuses(srv)[ids[0]]["status"] == "delivered", 2.5, "the first outcome recorded")
         _kill(workers[0])  # SIGKILL while its POST to `hang` is in flight: the row keeps its lease
         assert _statuses(srv)[ids[1]]["status"] == "sending"
 
         workers.append(srv.start_worker(tmp_path / "worker2.log", concurrency=1))
-        # the lease (timeout 2 s + 5 s margin) runs out, the new worker's sweep sends it again
+        # the lease (timeout 3 s + 5 s margin) runs out, the new worker's sweep sends it again
         _wait(lambda: _statuses(srv)[ids[1]]["status"] == "delivered", 25, "the redelivery after the kill")
         rows = _statuses(srv)
         assert rows[ids[0]]["status"] == "delivered" and rows[ids[0]]["attempts"] == 1

@@ -16,6 +16,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy.exc import OperationalError
 
 from tonearm.jobs.runtime import Runtime
 from tonearm.webhooks import outbox
@@ -43,12 +44,24 @@ def dispatch(rt: Runtime, delivery_id: str, url: str, *, due_only: bool) -> bool
     return rt.offload.submit(endpoint(url), str(did), lambda: attempt(rt, did, due_only=due_only))
 
 
+def unavailable(exc: OperationalError) -> str:
+    return "database unavailable (" + str(exc.orig or exc).splitlines()[0][:200] + ")"
+
+
 def attempt(rt: Runtime, delivery_id: uuid.UUID, *, due_only: bool) -> None:
-    claim = outbox.claim(rt, delivery_id, due_only=due_only)
+    try:
+        claim = outbox.claim(rt, delivery_id, due_only=due_only)
+    except OperationalError as exc:  # the row is still due: a later sweep sends it
+        log.warning("webhook %s not sent: %s", delivery_id, unavailable(exc))
+        return
     if claim is None:
         return  # delivered, failed, or another sender holds it
     status_code, error = post(claim, rt.settings.webhook_timeout_seconds)
-    retry = outbox.record(rt, claim, status_code=status_code, error=error)
+    try:
+        retry = outbox.record(rt, claim, status_code=status_code, error=error)
+    except OperationalError as exc:  # the lease runs out and the delivery is sent again: at least once
+        log.warning("webhook %s outcome not recorded: %s", delivery_id, unavailable(exc))
+        return
     if error:
         log.warning("webhook %s %s to %s failed (attempt %s): %s", claim.event, claim.id, claim.url,
                     claim.attempt, error)
