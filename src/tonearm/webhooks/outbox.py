@@ -8,6 +8,11 @@
 - `due` lists what the sweep sends: pending or lease-expired rows whose next_attempt_at has come,
   at most PER_URL per receiver URL, so one receiver's backlog cannot starve the others.
 - `redeliver` puts any row of the organization back to pending, due now, with fresh attempts.
+
+A retry has two clocks: the queue message (sender.py) is scheduled for the nominal backoff, and
+next_attempt_at is the nominal backoff plus up to JITTER more. A message asks for an attempt now
+(claim without due_only), so with a working queue retries go out at the nominal time; the
+jittered time is when the sweep steps in for a lost message, spread out rather than in a burst.
 """
 
 from __future__ import annotations
