@@ -13,5 +13,5 @@ from tonearm.webhooks import tasks as webhooks
 
 TASKS = TaskTable(
     jobs={**processing.JOBS, **webhooks.JOBS},
-    periodic={**processing.PERIODIC, **uploads.PERIODIC},
+    periodic={**processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC},
 )

@@ -78,6 +78,7 @@ class World:
     playlist: str
     playlist_del: str
     variant_id: str
+    delivery: str = "00000000-0000-4000-8000-000000000000"  # a webhook delivery of the org
     keys: dict[str, dict[str, str] | None] = field(default_factory=dict)
 
 
@@ -101,7 +102,8 @@ def world(client, org, other_org, settings) -> World:
     playlist_del = _ok(client.post("/v1/playlist", json={"title": "D"}, headers=h))["playlist_id"]
     variants = _ok(client.get("/v1/variant", headers=h))["variants"]
     variant_id = next(v["id"] for v in variants if v["index"] == "hq")
-    w = World(org.id, creator, creator_del, col_a, col_b, col_del, t_a, t_b, t_del, playlist, playlist_del, variant_id)
+    w = World(org.id, creator, creator_del, col_a, col_b, col_del, t_a, t_b, t_del, playlist, playlist_del, variant_id,
+              delivery=_delivery(settings, org.id, t_a))
     w.keys = {
         "none": None,
         "unknown": bearer("tk_" + uuid.uuid4().hex + uuid.uuid4().hex),
@@ -114,6 +116,16 @@ def world(client, org, other_org, settings) -> World:
         "other_org": other_org.headers,
     }
     return w
+
+
+def _delivery(settings, org_id, track_id: str) -> str:
+    from tonearm.webhooks.models import WebhookDelivery
+
+    with session_scope(settings.database_url) as db:
+        row = WebhookDelivery(id=uuid.uuid4(), organization_id=org_id, track_id=uuid.UUID(track_id), event="e",
+                              url="http://127.0.0.1:9/hook", payload={}, status="failed")
+        db.add(row)
+        return str(row.id)
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,9 @@ def routes(w: World) -> list[Route]:
         Route("PUT", f"/v1/playlist/{w.playlist}", {"title": "P3"}),
         Route("GET", f"/v1/playlist/{w.playlist}/track", None),
         Route("POST", "/v1/api_key", {"title": "k", "api_key_type_id": "player", "collection_id": w.col_a}),
+        Route("GET", "/v1/webhook_delivery", None, org_bound=False),
+        Route("GET", f"/v1/webhook_delivery?track_id={w.t_a}&status=failed", None, org_bound=False),
+        Route("POST", f"/v1/webhook_delivery/{w.delivery}/redeliver", None),
         Route("POST", "/v1/upload_session", {"collection_id": w.col_a}, allowed=("api", "uploader")),
         Route("POST", "/v1/play_session/collection", {"collection_id": w.col_a}, allowed=("api", "player")),
         Route("POST", "/v1/play_session/track", {"track_id": w.t_a}, allowed=("api", "player")),

@@ -1,6 +1,6 @@
 """The one runtime of a process: what request handlers and job bodies share.
 
-Entry points build it once (`tonearm.bootstrap.build_runtime`: `create_app`, `tonearm worker`,
+Entry points build it once (`tonearm.runtime.build_runtime`: `create_app`, `tonearm worker`,
 tests) and hand it down: the app keeps it on `app.state.runtime`, the queue passes it to every
 job body as its first argument. Nothing else holds these objects, and nothing here knows a stage.
 """
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.db.session import unit_of_work
+from tonearm.jobs.offload import Offload
 from tonearm.keyring import Keyring
 from tonearm.settings import Settings
 
@@ -46,6 +47,9 @@ class Runtime:
     upload_signer: "UrlSigner"  # upload, cover and completion URLs (/u/…)
     keyring: Keyring  # the per-purpose subkeys both signers and the API key pepper come from
     clock: Callable[[], float] = time.time
+    # Slow outbound calls (webhook POSTs) run here, never on the consumer's threads; the default
+    # runs them inline (memory/immediate queues, tests). build_runtime gives consumer queues threads.
+    offload: Offload = field(default_factory=Offload)
 
     def unit(self) -> contextlib.AbstractContextManager[Session]:
         """One unit of work for a job body or flow: commit on success, roll back on error."""

@@ -11,7 +11,6 @@ from pydantic import StrictStr, StringConstraints
 from tonearm.http.inputs import Input
 from tonearm.wire import iso
 
-
 Title = Annotated[str, StringConstraints(max_length=200, strict=True)]
 
 

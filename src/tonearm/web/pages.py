@@ -89,6 +89,16 @@ def dashboard_page() -> str:
         <button class="primary" type="submit">Create key</button></form>
       <div id="keys"></div>
     </div>
+    <div class="panel"><h2 id="hooksh">Webhook deliveries</h2>
+      <p class="muted">The latest events sent to the organization's webhook URLs. A redelivery keeps the
+      delivery id (<code>X-Tonearm-Delivery</code>), so receivers can drop duplicates.</p>
+      <table class="tracks hooks" aria-labelledby="hooksh">
+      <thead><tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th>
+      <th scope="col">Last error</th><th scope="col">Last attempt</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+      <tbody id="deliveries"></tbody></table>
+      <button id="hooks-refresh" type="button">Refresh deliveries</button>
+      <p class="msg" id="hooksmsg" role="status"></p>
+    </div>
   </section>
 </div>
 </main>"""

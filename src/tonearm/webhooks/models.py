@@ -1,4 +1,11 @@
-"""Recorded webhook deliveries (delivered by the processing issue's worker)."""
+"""Recorded webhook deliveries: the outbox. The row is the truth; queue messages are hints.
+
+pending ──claim──► sending ──2xx──────────────► delivered
+   ▲                  ├── error, none left ─────► failed
+   │                  └── error, attempts left ─┐
+   └──── next_attempt_at = now + backoff ◄──────┘
+A `sending` row holds a lease until next_attempt_at (timeout + margin); once it has passed, the
+sender died mid-send and the sweep sends it again. Redelivery puts any row back to pending."""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from tonearm.db.base import Base, JSONType, UTCDateTime, new_id, utcnow
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
     DELIVERED = "delivered"
     FAILED = "failed"
 

@@ -1,4 +1,4 @@
-"""Record webhook deliveries for track events (AudioDN payload shapes); the worker sends them."""
+"""Record webhook deliveries for track events (AudioDN payload shapes); the sender sends them (tasks.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tonearm.catalog.colors import light_dark
 from tonearm.catalog.models import Organization, Track, TrackFile, Variant
 from tonearm.catalog.states import TERMINAL
+from tonearm.db.base import utcnow
 from tonearm.webhooks.models import DeliveryStatus, WebhookDelivery
 from tonearm.wire import dumps, iso
 
@@ -56,7 +57,8 @@ def record_track_events(
     db: Session, *, public_url: str, track: Track, previous_status: str | None, files: list[TrackFile],
     variants: dict[uuid.UUID, Variant],
 ) -> list[uuid.UUID]:
-    """Create delivery rows; return their ids (enqueue them after the commit)."""
+    """Create delivery rows, due now; return their ids (enqueue them after the commit: the sweep
+    sends them anyway if the message never arrives)."""
     org = db.get(Organization, track.organization_id)
     if org is None:
         return []
@@ -71,7 +73,7 @@ def record_track_events(
             **base, "upload_session_id": track.upload_session_id, "track": _track(track),
             "files": [_file(public_url, f, variants.get(f.variant_id)) for f in files],
         }
-        ids.append(_add(db, org, org.webhook_url, "track.status_changed", payload))
+        ids.append(_add(db, org, track, org.webhook_url, "track.status_changed", payload))
     if org.webhook_url_file:
         for f in files:
             event = "track_file.created" if f.is_success else "track_file.failed"
@@ -79,14 +81,14 @@ def record_track_events(
                 "event": event, "status": "success" if f.is_success else "failed", **base, "file_id": f.id,
                 "message": f.status_text, "file": _file(public_url, f, variants.get(f.variant_id)),
             }
-            ids.append(_add(db, org, org.webhook_url_file, event, payload))
+            ids.append(_add(db, org, track, org.webhook_url_file, event, payload))
     return ids
 
 
-def _add(db: Session, org: Organization, url: str, event: str, payload: dict) -> uuid.UUID:
+def _add(db: Session, org: Organization, track: Track, url: str, event: str, payload: dict) -> uuid.UUID:
     row = WebhookDelivery(
-        id=uuid.uuid4(), organization_id=org.id, event=event, url=url,
-        payload=orjson.loads(dumps(payload)), status=DeliveryStatus.PENDING,
+        id=uuid.uuid4(), organization_id=org.id, track_id=track.id, event=event, url=url,
+        payload=orjson.loads(dumps(payload)), status=DeliveryStatus.PENDING, next_attempt_at=utcnow(),
     )
     db.add(row)
     db.flush()

@@ -1,11 +1,15 @@
 // Tonearm dashboard: an API key holder's view of collections and tracks, with a player, the
-// uploader, and client-side keys with copyable embed snippets. The key lives in sessionStorage.
+// uploader, client-side keys with copyable embed snippets, and the latest webhook deliveries
+// (status, last error, redeliver). The key lives in sessionStorage.
 import { ApiError, api, esc, fmtTime } from '../components/shared.js';
 
 const STORE = 'tonearm.dashboard.key';
 const base = location.origin;
 const $ = (id) => document.getElementById(id);
-const state = { key: sessionStorage.getItem(STORE), collections: [], col: null, tracks: [], track: null, timer: 0 };
+const state = {
+  key: sessionStorage.getItem(STORE), collections: [], col: null, tracks: [], track: null, timer: 0,
+  deliveries: [], hookTimer: 0,
+};
 
 const call = (path, opts = {}) => api(base, path, { key: state.key, ...opts });
 
@@ -19,6 +23,7 @@ async function signIn(key) {
     $('workspace').hidden = false;
     $('signout').hidden = false;
     org();
+    loadDeliveries();
     renderCollections();
     if (state.collections.length) selectCollection(state.collections[0].id);
     else $('coltitle-h').textContent = 'Create a collection to start';
@@ -73,6 +78,7 @@ async function loadTracks() {
   const data = await call(`/v1/collection/${state.col.id}/track?limit=200`);
   state.tracks = data.tracks;
   renderTracks();
+  loadDeliveries();  // a track that finished has just recorded its events
   clearTimeout(state.timer);
   if (state.tracks.some((t) => BUSY.includes(t.track_status_id))) state.timer = setTimeout(loadTracks, 3000);
 }
@@ -160,7 +166,59 @@ async function createKey(type) {
   }
 }
 
+const PENDING = ['pending', 'sending'];
+const when = (iso) => new Date(iso).toLocaleString();
+
+async function loadDeliveries() {
+  clearTimeout(state.hookTimer);
+  try {
+    state.deliveries = (await call('/v1/webhook_delivery?limit=20')).webhook_deliveries;
+  } catch (err) {
+    $('hooksmsg').textContent = err.message;
+    return;
+  }
+  renderDeliveries();
+  // Follow what the sender is about to try (a redelivery, a retry within the minute).
+  const soon = Date.now() + 60000;
+  if (state.deliveries.some((d) => PENDING.includes(d.status) && Date.parse(d.next_attempt_at || 0) < soon)) {
+    state.hookTimer = setTimeout(loadDeliveries, 3000);
+  }
+}
+
+function renderDeliveries() {
+  const body = $('deliveries');
+  if (!state.deliveries.length) {
+    body.innerHTML = '<tr><td colspan="6" class="empty">No deliveries yet: set a webhook URL on the organization to receive events.</td></tr>';
+    return;
+  }
+  body.innerHTML = state.deliveries.map((d) => {
+    const next = PENDING.includes(d.status) && d.next_attempt_at ? `<br><span class="muted url">next ${esc(when(d.next_attempt_at))}</span>` : '';
+    const code = d.last_status_code ? ` <span class="muted">(HTTP ${esc(d.last_status_code)})</span>` : '';
+    const last = d.last_attempt_at ? `<time datetime="${esc(d.last_attempt_at)}">${esc(when(d.last_attempt_at))}</time>` : '–';
+    return `<tr data-id="${esc(d.id)}">
+      <td>${esc(d.event)}<br><span class="muted url">${esc(d.url)}</span></td>
+      <td><span class="status ${esc(d.status)}">${esc(d.status)}</span>${next}</td>
+      <td>${esc(d.attempts)}${code}</td>
+      <td class="err">${d.last_error ? esc(d.last_error) : '–'}</td>
+      <td>${last}</td>
+      <td><button data-id="${esc(d.id)}" aria-label="Redeliver ${esc(d.event)} ${esc(d.id.slice(0, 8))}">Redeliver</button></td></tr>`;
+  }).join('');
+  body.querySelectorAll('button').forEach((b) => b.addEventListener('click', () => redeliver(b)));
+}
+
+async function redeliver(button) {
+  button.disabled = true;
+  $('hooksmsg').textContent = '';
+  try {
+    await call(`/v1/webhook_delivery/${button.dataset.id}/redeliver`, { method: 'POST' });
+  } catch (err) {
+    $('hooksmsg').textContent = err.message;
+  }
+  await loadDeliveries();
+}
+
 $('keyform').addEventListener('submit', (e) => { e.preventDefault(); $('keymsg').textContent = ''; signIn($('key').value.trim()); });
+$('hooks-refresh').addEventListener('click', () => { $('hooksmsg').textContent = ''; loadDeliveries(); });
 $('signout').addEventListener('click', () => { sessionStorage.removeItem(STORE); location.reload(); });
 $('keyform2').addEventListener('submit', (e) => { e.preventDefault(); createKey($('ktype').value); });
 $('newcol').addEventListener('submit', async (e) => {
