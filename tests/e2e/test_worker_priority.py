@@ -1,7 +1,9 @@
 """Listeners first: `tonearm serve` on the embedded queue runs its job consumer in a child process
-TONEARM_WORKER_NICE nice levels below the API. Against real `serve` processes: every thread of the
-child (encoder threads included) runs at that niceness and the jobs run there; the child dies
-with a SIGKILLed parent, comes back after a crash, and finishes its running job on SIGTERM."""
+TONEARM_WORKER_NICE nice levels below the API, under SCHED_BATCH. Against real `serve` processes:
+every thread of the child (encoder threads included) runs at that niceness and policy and the
+jobs run there; the child dies
+with a SIGKILLed parent, comes back after a crash, and finishes its running job on SIGTERM; 0 turns
+it off."""
 
 from __future__ import annotations
 
@@ -57,11 +59,13 @@ def _consumer(srv: ServerProcess, timeout: float = 15, not_pid: int | None = Non
     raise AssertionError("no consumer child process")
 
 
-def _task_nices(pid: int) -> dict[int, int]:
+def _task_priorities(pid: int) -> dict[int, tuple[int, int]]:
+    """{thread id: (nice, scheduling policy)} of every thread of `pid`."""
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
-            out[int(tid)] = int(_stat(pid, int(tid))[16])  # field 19: nice
+            fields = _stat(pid, int(tid))
+            out[int(tid)] = (int(fields[16]), int(fields[38]))  # fields 19 (nice) and 41 (policy)
         except (OSError, IndexError):
             pass  # the thread ended meanwhile
     return out
@@ -95,20 +99,20 @@ def test_jobs_run_in_a_child_at_the_configured_niceness(tmp_path):
     srv = ServerProcess(tmp_path / "data", env={"TONEARM_WORKER_NICE": str(NICE)}).start()
     try:
         child = _consumer(srv)
-        idle_threads = len(_task_nices(child))
+        idle_threads = len(_task_priorities(child))
         track_id = _upload(srv, write_audio(tmp_path / "a.wav", "wav", seconds=45.0, kind="noise", amp=0.3))
         seen_child, seen_parent, most = set(), set(), 0
         deadline = time.time() + 90
         while (status := _status(srv, track_id)) in ("processing", "fallback", "fallback_processing", "stored"):
             assert time.time() < deadline, status
-            nices = _task_nices(child)
-            seen_child |= set(nices.values())
-            seen_parent |= set(_task_nices(srv.proc.pid).values())
-            most = max(most, len(nices))
+            threads = _task_priorities(child)
+            seen_child |= set(threads.values())
+            seen_parent |= set(_task_priorities(srv.proc.pid).values())
+            most = max(most, len(threads))
             time.sleep(0.01)
         assert status == "ready"
-        assert seen_child == {min(19, base + NICE)}  # every thread, the encoders' included
-        assert seen_parent == {base}  # the API keeps its priority
+        assert seen_child == {(min(19, base + NICE), os.SCHED_BATCH)}  # every thread, the encoders' included
+        assert seen_parent == {(base, os.SCHED_OTHER)}  # the API keeps its priority
         assert most > idle_threads, "no encoder thread was seen"
         started = _jobs_started_by_pid(srv.data_dir / "metrics" / str(srv.port))
         assert started == {str(child): 1.0}  # the job ran in the child, and only there
@@ -166,3 +170,20 @@ def _lease(data: Path, track_id: str) -> str | None:
     with sqlite3.connect(data / "tonearm.db") as conn:
         row = conn.execute("select lease_expires_at from tracks where id = ?", (track_id.replace("-", ""),)).fetchone()
     return row[0] if row else None
+
+
+def test_zero_turns_it_off(tmp_path):
+    """TONEARM_WORKER_NICE=0: the consumer is threads inside `serve`, at the server's priority."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    srv = ServerProcess(tmp_path / "data", env={"TONEARM_WORKER_NICE": "0"}).start()
+    try:
+        track_id = _upload(srv, write_audio(tmp_path / "d.wav", "wav", seconds=5.0))
+        deadline = time.time() + 60
+        while (status := _status(srv, track_id)) not in ("ready", "incomplete", "error", "init_error"):
+            assert time.time() < deadline, status
+            time.sleep(0.1)
+        assert status == "ready"
+        assert _children(srv.proc.pid) == []
+        assert set(_task_priorities(srv.proc.pid).values()) == {(base, os.SCHED_OTHER)}
+    finally:
+        srv.stop()

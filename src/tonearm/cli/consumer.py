@@ -2,10 +2,10 @@
 
     python -m tonearm.cli.consumer --parent-pid PID [--nice 10] [--concurrency 2] [--log-level info]
 
-It first lowers its CPU priority (before any thread exists, so every later thread inherits it)
-and ties its life to the parent's, then builds its own Runtime from the same environment as the
-parent and consumes jobs until SIGTERM or SIGINT (running jobs finish; a second signal ends it
-now). Not a command for operators: `tonearm worker` is the stand-alone consumer.
+It first lowers its CPU priority (nice value and SCHED_BATCH, before any thread exists, so every
+later thread inherits them) and ties its life to the parent's, then builds its own Runtime from
+the same environment as the parent and consumes jobs until SIGTERM or SIGINT (running jobs
+finish; a second signal ends it now). Not a command for operators: `tonearm worker` is the stand-alone consumer.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    logging.getLogger("tonearm.jobs").info("job consumer running (pid %d, %d threads, nice %d)",
-                                           os.getpid(), args.concurrency, nice)
+    batch = hasattr(os, "SCHED_BATCH") and os.sched_getscheduler(0) == os.SCHED_BATCH
+    logging.getLogger("tonearm.jobs").info("job consumer running (pid %d, %d threads, nice %d%s)", os.getpid(),
+                                           args.concurrency, nice, ", SCHED_BATCH" if batch else "")
     stop.wait()
     consumer.stop(graceful=True)
     logging.shutdown()

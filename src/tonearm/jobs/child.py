@@ -3,7 +3,8 @@
 `tonearm serve` on the embedded queue used to run its consumer as threads beside uvicorn: the
 encoders and the request handlers then shared one interpreter lock and the same CPU priority, and
 a play session waited behind the encoding of an album. The child process has its own interpreter
-and runs `TONEARM_WORKER_NICE` nice levels below the server (docs/performance.md has the figures).
+and runs `TONEARM_WORKER_NICE` nice levels below the server, under SCHED_BATCH (priority.lower;
+docs/performance.md has the figures).
 
 `ChildConsumer` is the parent's side: it starts the child from a supervisor thread, starts it
 again when it dies on its own (1 s, then doubling up to 30 s while it keeps dying young), and

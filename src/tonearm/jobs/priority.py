@@ -1,9 +1,9 @@
 """CPU priority for job work, so that request handling outranks encoding on a shared machine.
 
-On Linux the nice value belongs to a thread (a kernel task), not to the process, and a thread or
-process inherits it from the thread that creates it. `lower()` therefore changes the calling
-thread only; called first thing in a fresh process, before any thread starts, it covers every
-thread the process will have: huey's workers, the lease heartbeats, the encoder threads of
+On Linux the nice value and the scheduling policy belong to a thread (a kernel task), not to the
+process, and a thread or process inherits both from the thread that creates it. `lower()`
+therefore changes the calling thread only; called first thing in a fresh process, before any
+thread starts, it covers every thread the process will have: huey's workers, the lease heartbeats, the encoder threads of
 media.render and any thread FFmpeg starts for itself.
 """
 
@@ -20,19 +20,19 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def lower(increment: int) -> int:
-    """Add `increment` to the calling thread's nice value (never lowers it; the kernel caps it at
-    19). Returns the nice value now in force."""
+    """Add `increment` to the calling thread's nice value (the kernel caps it at 19) and, where
+    there is one, move it to the SCHED_BATCH policy: same share of the CPU as its nice value gives,
+    but a waking batch thread does not preempt a running one, so encoder threads handing frames to
+    each other do not cut into a request. Nothing changes when `increment` is 0 or less. Returns
+    the nice value now in force."""
     if increment > 0:
         os.nice(increment)
+        if hasattr(os, "SCHED_BATCH"):
+            try:
+                os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+            except OSError:  # a sandbox that forbids it: the nice value alone still helps
+                pass
     return os.getpriority(os.PRIO_PROCESS, 0)
-
-
-def thread_nice(tid: int | None = None) -> int:
-    """The nice value of one thread of this process (default: the calling one), as the kernel
-    reports it in /proc/self/task/<tid>/stat (field 19)."""
-    tid = threading.get_native_id() if tid is None else tid
-    with open(f"/proc/self/task/{tid}/stat") as fh:
-        return int(fh.read().rsplit(")", 1)[1].split()[16])
 
 
 def die_with_parent(parent_pid: int, watch_fd: int | None = None) -> None:
