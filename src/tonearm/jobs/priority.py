@@ -3,8 +3,8 @@
 On Linux the nice value and the scheduling policy belong to a thread (a kernel task), not to the
 process, and a thread or process inherits both from the thread that creates it. `lower()`
 therefore changes the calling thread only; called first thing in a fresh process, before any
-thread starts, it covers every thread the process will have: huey's workers, the lease heartbeats, the encoder threads of
-media.render and any thread FFmpeg starts for itself.
+thread starts, it covers every thread the process will have: huey's workers, the lease
+heartbeats, the encoder threads of media.render and any thread FFmpeg starts for itself.
 """
 
 from __future__ import annotations
