@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Queue: "memory" (tests), "huey-sqlite" default, later redis:// etc.
     queue_url: str = ""
     run_worker: bool = True
+    # `tonearm serve`'s own job consumer runs in a child process this many nice levels below the
+    # API (and under SCHED_BATCH), so listeners outrank encoding (docs/performance.md); 0 = off:
+    # consumer threads inside the API process, as before.
+    worker_nice: int = Field(10, ge=0, le=19)
     # Processing jobs: a lease the worker renews while it works; an expired lease means the
     # worker died and the reaper re-enqueues the track, up to job_max_attempts times.
     job_lease_seconds: int = 120

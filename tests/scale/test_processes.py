@@ -133,8 +133,9 @@ def test_serve_refuses_a_postgresql_schema_that_is_behind(tmp_path):
 
 @pytest.mark.slow
 def test_serve_two_api_processes_one_consumer_shared_metrics(tmp_path):
-    """`serve --workers 2` on the embedded defaults: two uvicorn processes answer, one consumer (in
-    the supervisor) processes, and /metrics from either process adds up every process's files."""
+    """`serve --workers 2` on the embedded defaults: two uvicorn processes answer, one consumer (a
+    child of the supervisor, at lower CPU priority) processes, and /metrics from either process adds
+    up every process's files."""
     import json as _json
 
     import httpx
@@ -161,10 +162,22 @@ def test_serve_two_api_processes_one_consumer_shared_metrics(tmp_path):
                     pids_with_jobs.add(pid)
                 if sample == "tonearm_http_request_duration_seconds_sum" and value:
                     pids_with_requests.add(pid)
-        assert pids_with_jobs == {str(srv.proc.pid)}  # one consumer, in the supervisor process
-        assert str(srv.proc.pid) not in pids_with_requests and pids_with_requests  # API children answer
+        consumers = [pid for pid in os.listdir("/proc") if pid.isdigit() and _is_consumer_of(pid, srv.proc.pid)]
+        assert len(consumers) == 1
+        assert pids_with_jobs == set(consumers)  # one consumer, the supervisor's child process
+        assert not {str(srv.proc.pid), *consumers} & pids_with_requests and pids_with_requests  # API children answer
 
         body = httpx.get(f"{srv.url}/metrics").text
         assert 'tonearm_tracks_finished_total{status="ready"} 3.0' in body  # written by the supervisor
     finally:
         srv.stop()
+
+
+def _is_consumer_of(pid: str, parent: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return ppid == parent and b"tonearm.cli.consumer" in fh.read()
+    except (OSError, IndexError):
+        return False

@@ -173,25 +173,28 @@ def serve(
     import uvicorn
 
     from tonearm import logging as tlog
+    from tonearm.cli import serving
+    from tonearm.jobs.schemes import is_external
 
     settings = _settings(host=host, port=port)
-    if workers > 1 and settings.metrics_enabled:
+    # One consumer per `serve`, never one per API process: with --workers N it runs in (or, as a
+    # child process, beside) the supervisor process. With an external queue (Redis, PostgreSQL)
+    # run `tonearm worker` processes instead, unless --worker asks for one here too.
+    run_consumer = worker if worker is not None else (settings.run_worker and not is_external(settings.queue_url))
+    if settings.metrics_enabled and (workers > 1 or (run_consumer and settings.worker_nice > 0)):
         _multiprocess_metrics(settings, port)  # before anything imports prometheus_client
-    from tonearm.jobs.queue import is_external
 
     tlog.configure(settings.log_format, log_level)
     _check_delivery(settings)
     embedded = settings.database_url.startswith("sqlite")
     _prepare(settings, migrate=embedded)
-    # One consumer per `serve`, never one per API process: with --workers N it runs in the
-    # supervisor process. With an external queue (Redis, PostgreSQL) run `tonearm worker`
-    # processes instead, unless --worker asks for one here too.
-    run_consumer = worker if worker is not None else (settings.run_worker and not is_external(settings.queue_url))
-    consumer, target = _serve_runtime(settings, run_consumer=run_consumer, concurrency=concurrency, workers=workers)
+    consumer, target = _serve_runtime(settings, run_consumer=run_consumer, concurrency=concurrency, workers=workers,
+                                      log_level=log_level)
+    signals = serving.signals_after_uvicorn() if consumer is not None else []
     _say(settings, f"serving {settings.public_url} (database {settings.database_url.split('://')[0]}, "
                f"storage {settings.storage_url.split('://')[0]}, queue {settings.queue_url.split('://')[0]}, "
                f"{workers} API process{'es' if workers > 1 else ''}, "
-               f"{'a job consumer' if consumer else 'no job consumer'})")
+               f"{serving.consumer_words(settings, consumer)})")
     try:
         uvicorn.run(
             target,
@@ -210,18 +213,20 @@ def serve(
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+            serving.end_as_signalled(signals)
 
 
-def _serve_runtime(settings, *, run_consumer: bool, concurrency: int, workers: int):
+def _serve_runtime(settings, *, run_consumer: bool, concurrency: int, workers: int, log_level: str = "info"):
     """(the started consumer or None, what uvicorn runs). With one API process the app is built
-    here, so the app and the consumer share one runtime; with several, each process builds its own."""
+    here; with several, each process builds its own runtime."""
     consumer, target = None, "tonearm.api.app:create_app"
     if run_consumer or workers == 1:
+        from tonearm.cli import serving
         from tonearm.runtime import build_runtime
 
         runtime = build_runtime(settings)
         if run_consumer and hasattr(runtime.queue, "start_consumer"):
-            consumer = runtime.queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
+            consumer = serving.start_consumer(settings, runtime, concurrency, log_level)
         if workers == 1:
             from tonearm.api.app import create_app
 

@@ -23,11 +23,10 @@ from typing import Protocol
 
 from tonearm.jobs import metrics
 from tonearm.jobs.runtime import Runtime, TaskTable
+from tonearm.jobs.schemes import EXTERNAL_SCHEMES, is_external  # noqa: F401 (re-exported)
 from tonearm.settings import Settings
 
 log = logging.getLogger("tonearm.jobs")
-
-EXTERNAL_SCHEMES = ("redis://", "rediss://", "postgresql://", "postgresql+psycopg://", "postgres://")
 
 
 class Queue(Protocol):
@@ -151,8 +150,3 @@ def open_queue(settings: Settings) -> Queue:
 
         return HueyQueue(postgres_huey("postgresql://" + url.split("://", 1)[1]), external=True)
     raise ValueError(f"unsupported TONEARM_QUEUE_URL: {url!r}")
-
-
-def is_external(queue_url: str) -> bool:
-    """True when the queue lives outside this machine's data dir (workers may run anywhere)."""
-    return queue_url.startswith(EXTERNAL_SCHEMES)
