@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     priority.die_with_parent(args.parent_pid, watch_fd=sys.stdin.fileno())
 
     from tonearm import logging as tlog
+    from tonearm.cli.serving import stop_on_signals
     from tonearm.runtime import build_runtime
     from tonearm.settings import get_settings
 
@@ -39,15 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     tlog.configure(settings.log_format, args.log_level)
     queue = build_runtime(settings).queue
     consumer = queue.start_consumer(workers=args.concurrency, reap_interval=settings.reap_interval_seconds)
-    stop = threading.Event()
-
-    def _on_signal(*_):
-        if stop.is_set():  # a second signal: leave now; leases bring unfinished jobs back
-            os._exit(1)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+    stop = stop_on_signals()
     batch = hasattr(os, "SCHED_BATCH") and os.sched_getscheduler(0) == os.SCHED_BATCH
     logging.getLogger("tonearm.jobs").info("job consumer running (pid %d, %d threads, nice %d%s)", os.getpid(),
                                            args.concurrency, nice, ", SCHED_BATCH" if batch else "")

@@ -242,11 +242,9 @@ def worker(
     log_level: str = typer.Option("info"),
 ):
     """Process jobs only, against the same database, storage and queue as the API (any machine)."""
-    import os
-    import signal
-    import threading
 
     from tonearm import logging as tlog
+    from tonearm.cli import serving
     from tonearm.runtime import build_runtime
 
     settings = _settings()
@@ -263,15 +261,7 @@ def worker(
 
         start_http_server(metrics_port, addr=metrics_host)
     consumer = queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
-    stop = threading.Event()
-
-    def _on_signal(*_):
-        if stop.is_set():  # a second signal: leave now; leases bring unfinished jobs back
-            os._exit(1)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+    stop = serving.stop_on_signals()
     _say(settings, f"worker running with {concurrency} threads (queue {settings.queue_url.split('://')[0]})")
     stop.wait()
     _say(settings, "worker stopping after its running jobs (signal again to stop now)")

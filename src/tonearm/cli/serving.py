@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 
 def start_consumer(settings, runtime, concurrency: int, log_level: str):
@@ -56,3 +57,18 @@ def end_as_signalled(signals: list[int]) -> None:
         sys.stderr.flush()
         signal.signal(signals[0], signal.SIG_DFL)
         signal.raise_signal(signals[0])
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by the first SIGTERM/SIGINT (let running jobs finish); a second one leaves at
+    once (leases bring unfinished jobs back). For the job consumers: `tonearm worker`, the child."""
+    stop = threading.Event()
+
+    def _on_signal(*_):
+        if stop.is_set():
+            os._exit(1)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    return stop
