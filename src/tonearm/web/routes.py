@@ -17,7 +17,6 @@ from tonearm.db.base import utcnow
 from tonearm.errors import Invalid, NotFound, Unauthorized
 from tonearm.http.deps import DB, RuntimeDep, SettingsDep
 from tonearm.http.envelope import ok
-from tonearm.keyring import Keyring
 from tonearm.playback import service as playback
 from tonearm.playback.models import PlaySession
 from tonearm.playback.payload import full_payload
@@ -75,8 +74,8 @@ def _session_title(db, session: PlaySession) -> str:
     return f"{len(rows)} tracks" if rows else "Player"
 
 
-def _key(db, settings, plaintext: str | None):
-    key = find_key(db, keyring=Keyring.of(settings), plaintext=plaintext) if plaintext and len(plaintext) <= 200 else None
+def _key(db, keyring, plaintext: str | None):
+    key = find_key(db, keyring=keyring, plaintext=plaintext or "")
     if key is None or key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= utcnow()):
         return None
     return key
@@ -94,12 +93,13 @@ def _share_session(db, settings, key, track_id: uuid.UUID):
 
 
 @router.get("/embed/track/{track_id}")
-def embed_track(track_id: str, request: Request, db: DB, settings: SettingsDep, key: str | None = Query(None)):
+def embed_track(track_id: str, request: Request, db: DB, rt: RuntimeDep, key: str | None = Query(None)):
+    settings = rt.settings
     try:
         tid = uuid.UUID(track_id)
     except ValueError:
         return _html(pages.error_page(404, "No such track."), 404)
-    k = _key(db, settings, key)
+    k = _key(db, rt.keyring, key)
     if k is None or k.api_key_type_id not in (KeyType.PLAYER, KeyType.SHARE):
         return _html(pages.error_page(401, "This link needs a valid player or share key."), 401)
     track = db.get(Track, tid)
@@ -121,7 +121,7 @@ def embed_track(track_id: str, request: Request, db: DB, settings: SettingsDep, 
 @router.get("/embed/track/{track_id}/session")
 def embed_track_session(track_id: uuid.UUID, db: DB, rt: RuntimeDep, key: str | None = Query(None)):
     """A fresh play session for a share-key embed (the player renews through this before expiry)."""
-    k = _key(db, rt.settings, key)
+    k = _key(db, rt.keyring, key)
     if k is None or k.api_key_type_id != KeyType.SHARE:
         raise Unauthorized("Invalid share key")
     if k.track_id != track_id:
