@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -150,6 +151,8 @@ class Variant(_Stamped, Base):
     settings: Mapped[dict] = mapped_column(JSONType, default=dict)
     is_default: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Required variants make the track `ready`; optional ones are made after it (files_completed_at).
+    is_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class TrackFile(Base):

@@ -27,6 +27,9 @@ class TrackVariantCreate(Input):
     preview_min_seconds: Number = 0
     preview_max_seconds: Number = 90
     preview_start_percent: Annotated[float, Field(ge=0, le=100)] = 25
+    # Tonearm: false makes the variant optional; the track is `ready` without it, and
+    # `files_completed_at` is stamped (a second webhook) once it is made or has failed.
+    is_required: StrictBool = True
 
     @model_validator(mode="after")
     def _ranges(self) -> "TrackVariantCreate":

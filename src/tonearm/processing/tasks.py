@@ -28,7 +28,8 @@ from tonearm.media import MediaError, MediaInitError
 from tonearm.processing import lease
 from tonearm.processing.covers import collection_cover_sizes
 from tonearm.processing.faults import FAULTS, InfrastructureFault, backoff, describe
-from tonearm.processing.run import finish, process
+from tonearm.processing.run import process
+from tonearm.processing.settle import finish
 
 log = logging.getLogger("tonearm.processing")
 
