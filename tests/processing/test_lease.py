@@ -98,6 +98,18 @@ def test_a_run_that_died_after_the_early_ready_is_taken_over(client, org, settin
     assert files["opt-64"] is True
     assert lease.stale_tracks(rt, idle_seconds=60) == []
 
+    with session_scope(settings.database_url) as db:  # the optional work keeps killing its workers
+        db.query(TrackFile).filter(TrackFile.track_id == tid, TrackFile.variant_index == "opt-64").delete()
+        track = db.get(Track, tid)
+        track.files_completed_at, track.attempts = None, settings.job_max_attempts
+        track.lease_expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    process_track(rt, str(tid))
+    with session_scope(settings.database_url) as db:
+        track = db.get(Track, tid)  # giving up fails the optional variant, never the ready track
+        assert track.track_status_id == "ready" and track.files_completed_at is not None
+        opt = db.query(TrackFile).filter(TrackFile.track_id == tid, TrackFile.variant_index == "opt-64").one()
+    assert not opt.is_success and "gave up" in opt.status_text
+
 
 def test_a_ready_track_nobody_processed_is_never_taken(client, org, settings):
     tid = _uploaded(client, org)
