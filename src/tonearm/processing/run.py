@@ -43,6 +43,7 @@ from tonearm.processing.outputs import (
     store,
     write_json,
 )
+from tonearm.processing.video import VideoInputs, video_records
 from tonearm.storage import keys
 from tonearm.webhooks.service import record_track_events
 
@@ -62,6 +63,8 @@ class Snapshot:
     variants: list[Variant]
     pending: list[Variant]  # variants without a successful file yet
     plan_version: int = 0  # the wanted set as this snapshot saw it (catalog.models.Track)
+    title: str | None = None  # player_title and file_name: waveform videos show the title
+    file_name: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +104,8 @@ def _snapshot(db, tid: uuid.UUID) -> Snapshot | None:
         color = (col.player_color if col else None) or (org.player_color if org else None)
     return Snapshot(index=track.index, original_key=track.original_key, cover_key=track.cover_key, color=color,
                     info=dict(track.info or {}), variants=variants,
-                    pending=[v for v in variants if v.id not in done], plan_version=track.plan_version or 0)
+                    pending=[v for v in variants if v.id not in done], plan_version=track.plan_version or 0,
+                    title=track.player_title, file_name=track.file_name)
 
 
 def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
@@ -171,6 +175,10 @@ def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path,
         cover_records, cover = _cover_records(rt, snap, by_index[p.cover_index], Path(src), work)
         records += cover_records
         facts = dataclasses.replace(facts, cover=cover) if cover else facts
+    if p.videos:
+        inputs = VideoInputs(snap.index, snap.cover_key, snap.title or facts.title or _stem(snap.file_name),
+                             snap.color or (facts.cover.chosen if facts.cover else None), facts.duration, info.channels)
+        records += video_records(rt.storage, inputs, [by_index[i] for i in p.videos], snap.variants, Path(src), work)
     return [_stored(rt, snap.index, rec) if rec.pending else rec for rec in records], facts
 
 
