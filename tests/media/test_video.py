@@ -152,3 +152,28 @@ def test_silent_and_unreadable_sources(tmp_path):
     with pytest.raises(MediaError):
         waveform_video(junk, WaveformVideo(dest=tmp_path / "j.mp4"))
     assert not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "flac"])
+def test_embedded_audio_is_the_window_of_the_source(tmp_path, fmt):
+    """A sine whose amplitude grows 0.04 per second: the video's audio, 2 s into a window that
+    starts at 10 s, has the level of the source (decoded from its start) at 12 s; a seek off by
+    a second would be 8 % off."""
+    rate = 44100
+    t = np.arange(20 * rate) / rate
+    wave = (np.sin(2 * np.pi * 440 * t) * 0.04 * t).astype(np.float32)
+    src = ag.write_audio(tmp_path / f"ramp.{fmt}", fmt, samples=np.stack([wave, wave]), rate=rate)
+    spec = WaveformVideo(dest=tmp_path / "v.mp4", width=160, height=128, fps=5,
+                         window=PreviewWindow(preview_seconds=4, preview_max_percent=100, preview_start_percent=50))
+    made = waveform_video(src, spec)
+    assert made["capture_start"] == pytest.approx(10.0)
+
+    def rms_at(path, seconds):
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=rate)  # FLAC decodes to s16
+        with av.open(str(path)) as c:
+            samples = np.concatenate([out.to_ndarray()[0] for f in c.decode(c.streams.audio[0])
+                                      for out in resampler.resample(f)])
+        middle = samples[int((seconds - 0.1) * rate):int((seconds + 0.1) * rate)].astype(np.float64)
+        return float(np.sqrt(np.mean(middle ** 2)))
+
+    assert rms_at(tmp_path / "v.mp4", 2.0) == pytest.approx(rms_at(src, 12.0), rel=0.03)

@@ -93,11 +93,14 @@ def window_frames(src, start: float, layout: str, *, seek: bool = True) -> Itera
                     break  # no timestamps after a seek: start again from the top
                 position = max(0, round((frame.time - offset) * RATE))
             sig = (frame.format.name, frame.layout.name, frame.sample_rate)
-            if sig != signature:
+            if sig != signature:  # the first frame, or a format change mid-stream
                 check_frame(frame)
+                pending = resampler.resample(None) if resampler is not None else []
                 resampler, signature = av.AudioResampler(format="fltp", layout=layout, rate=RATE), sig
+            else:
+                pending = []
             frame.pts = None
-            for out in resampler.resample(sanitize(frame)):
+            for out in [*pending, *resampler.resample(sanitize(frame))]:
                 out.pts, out.time_base = position, Fraction(1, RATE)
                 position += out.samples
                 yield out
