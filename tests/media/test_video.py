@@ -177,3 +177,15 @@ def test_embedded_audio_is_the_window_of_the_source(tmp_path, fmt):
         return float(np.sqrt(np.mean(middle ** 2)))
 
     assert rms_at(tmp_path / "v.mp4", 2.0) == pytest.approx(rms_at(src, 12.0), rel=0.03)
+
+
+@pytest.mark.parametrize("size", [(128, 1920), (1920, 128), (128, 128), (1080, 1920), (1920, 1080), (1280, 720)])
+def test_layout_keeps_everything_inside_the_frame(size):
+    width, height = size
+    for cover in (True, False):
+        for title in (True, False):
+            lay = layout(width, height, cover=cover, title=title)
+            boxes = [b for b in (lay.cover, lay.title, lay.wave) if b is not None]
+            assert all(0 <= b.x0 < b.x1 <= width and 0 <= b.y0 < b.y1 <= height for b in boxes), (cover, title, lay)
+            assert lay.wave.y0 >= max((b.y1 for b in boxes[:-1]), default=0)  # below the cover and title
+            assert lay.wave.x0 % 2 == 0 and lay.wave.y0 % 2 == 0 and lay.bars >= 1

@@ -58,19 +58,29 @@ class Layout:
 
 
 def layout(width: int, height: int, *, cover: bool, title: bool) -> Layout:
-    """Where everything goes: the cover square top left, the title beside it (or across the top
-    without a cover), the waveform below, centred in what is left (never taller than half the
-    width, so a portrait video keeps a waveform-shaped waveform)."""
+    """Where everything goes. Landscape and square: the cover square top left, the title beside
+    it (across the top without a cover). Portrait: the cover centred on top, the title under it.
+    The waveform fills the width below them, centred in the height left (never taller than half
+    the width, so it stays waveform-shaped)."""
     pad = max(6, _even(min(width, height) * 0.06))
-    side = min(_even(height * 0.42), _even(width * 0.4)) if cover else 0
-    title_h = max(side, _even(min(width, height) * 0.2)) if title else side
-    cover_box = Box(pad, pad, pad + side, pad + side) if cover else None
-    left = pad + side + pad if cover else pad
-    title_box = Box(left, pad, width - pad, pad + title_h) if title and width - pad - left > 20 else None
-    top = pad + title_h + pad if (cover or title) else pad
+    if height > width * 1.2:
+        side = min(width - 2 * pad, _even(height * 0.4)) if cover else 0
+        title_h = _even(min(width, height) * 0.2) if title else 0
+        x = _even((width - side) / 2)
+        cover_box = Box(x, pad, x + side, pad + side) if cover else None
+        title_top = pad + side + pad if cover else pad
+        title_box = Box(pad, title_top, width - pad, title_top + title_h) if title else None
+        top = title_top + title_h + pad if title else title_top
+    else:
+        side = min(_even(height * 0.42), _even(width * 0.4)) if cover else 0
+        title_h = max(side, _even(min(width, height) * 0.2)) if title else side
+        cover_box = Box(pad, pad, pad + side, pad + side) if cover else None
+        left = pad + side + pad if cover else pad
+        title_box = Box(left, pad, width - pad, pad + title_h) if title and width - pad - left > 20 else None
+        top = pad + title_h + pad if (cover or title) else pad
     room = height - pad - top
-    wave_h = min(room, width // 2) // 2 * 2
-    y0 = top + _even((room - wave_h) / 2 - 1)
+    wave_h = max(2, min(room, width // 2) // 2 * 2)
+    y0 = top + max(0, _even((room - wave_h) / 2 - 1))
     pitch = max(3, width // 200)
     return Layout(pad, cover_box, title_box, Box(pad, y0, width - pad, y0 + wave_h), pitch,
                   max(2, round(pitch * 0.6)))
