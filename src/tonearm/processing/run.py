@@ -38,7 +38,8 @@ from tonearm.processing.outputs import (
     store,
     write_json,
 )
-from tonearm.processing.settle import CoverFacts, TrackFacts, finish
+from tonearm.processing.settle import CoverFacts, TrackFacts, file_stem, finish
+from tonearm.processing.video import VideoInputs, video_records
 from tonearm.storage import keys
 
 log = logging.getLogger("tonearm.processing")
@@ -58,6 +59,8 @@ class Snapshot:
     pending: list[Variant]  # variants without a successful file yet
     plan_version: int = 0  # the wanted set as this snapshot saw it (catalog.models.Track)
     status: str = TrackStatus.PROCESSING
+    title: str | None = None  # player_title and file_name: waveform videos show the title
+    file_name: str | None = None
 
 
 def _ext(value: str | None) -> str:
@@ -78,7 +81,7 @@ def _snapshot(db, tid: uuid.UUID) -> Snapshot | None:
     return Snapshot(index=track.index, original_key=track.original_key, cover_key=track.cover_key, color=color,
                     info=dict(track.info or {}), variants=variants,
                     pending=[v for v in variants if v.id not in done], plan_version=track.plan_version or 0,
-                    status=track.track_status_id)
+                    status=track.track_status_id, title=track.player_title, file_name=track.file_name)
 
 
 def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
@@ -175,6 +178,10 @@ def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path,
         cover_records, cover = _cover_records(rt, snap, by_index[p.cover_index], Path(src), work)
         records += cover_records
         facts = dataclasses.replace(facts, cover=cover) if cover else facts
+    if p.videos:
+        inputs = VideoInputs(snap.index, snap.cover_key, snap.title or facts.title or file_stem(snap.file_name),
+                             snap.color or (facts.cover.chosen if facts.cover else None), facts.duration, info.channels)
+        records += video_records(rt.storage, inputs, [by_index[i] for i in p.videos], snap.variants, Path(src), work)
     return [_stored(rt, snap.index, rec) if rec.pending else rec for rec in records], facts
 
 

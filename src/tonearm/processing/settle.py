@@ -154,7 +154,7 @@ def _apply(track: Track, facts: TrackFacts) -> None:
     track.format = facts.format or track.format
     track.info = facts.info
     if not track.player_title:  # the title tag, else the file name without its extension
-        track.player_title = facts.title or _stem(track.file_name)
+        track.player_title = facts.title or file_stem(track.file_name)
     if facts.subtitle and not track.player_subtitle:
         track.player_subtitle = facts.subtitle
     if facts.cover is not None:
@@ -167,7 +167,7 @@ def _apply(track: Track, facts: TrackFacts) -> None:
     track.is_dark = darkness(track.player_color)
 
 
-def _stem(file_name: str | None) -> str | None:
+def file_stem(file_name: str | None) -> str | None:
     if not file_name:
         return None
     stem, dot, ext = file_name.rpartition(".")
