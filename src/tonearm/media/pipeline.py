@@ -321,6 +321,7 @@ def _finish_file(res: OutputResult, sink: EncoderSink, full: float) -> None:
     res.duration = round(sink.duration, 6)
     res.sample_rate = sink.target[0]
     res.channels = 1 if sink.target[1] == "mono" else 2
+    res.gapless = sink.gapless()
     if res.duration > 0:
         res.avg_bitrate = int(res.size * 8 / res.duration / 1000)
     if res.kind == "preview":

@@ -33,6 +33,8 @@ class OutputResult:
     capture_start: float | None = None
     capture_end: float | None = None
     full_duration: float | None = None
+    #: samples, sample_rate, encoder_delay, padding, ... (see :mod:`tonearm.media.gapless`)
+    gapless: dict | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None or k in ("error", "path")}

@@ -237,7 +237,7 @@ def _file_records(p, by_index, result) -> list[FileRecord]:
             continue
         props = {"codec": variant.settings.get("codec"), "bitrate": res.bitrate, "avg_bitrate": res.avg_bitrate,
                  "sample_rate": res.sample_rate, "channels": res.channels, "duration": res.duration,
-                 "container": res.container, "mime": res.mime}
+                 "container": res.container, "mime": res.mime, **(res.gapless or {})}
         data = None
         if res.kind == "preview":
             data = {"capture_start": res.capture_start, "capture_end": res.capture_end, "duration": res.full_duration}
