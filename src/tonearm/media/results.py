@@ -57,6 +57,8 @@ class RenderResult:
     levels: dict | None = None
     peaks: dict | None = None
     loudness: dict | None = None
+    #: the track's 400 ms gating blocks as a loudness histogram (see :mod:`tonearm.media.album`)
+    loudness_blocks: dict | None = None
     errors: dict[str, str] = field(default_factory=dict)
     #: packets the decoder rejected (corrupt data that was skipped)
     decode_errors: int = 0

@@ -82,6 +82,7 @@ class TrackFacts:
     subtitle: str | None
     cover: CoverFacts | None = None
     inherited_color: str | None = None  # the collection's (else the organization's) player colour
+    loudness_blocks: dict | None = None  # gating-block histogram, for album loudness
 
 
 def _ext(value: str | None) -> str:
@@ -211,7 +212,8 @@ def _rendered_facts(facts: TrackFacts, result) -> TrackFacts:
         info["loudness"] = result.loudness
     if result.truncated or result.decode_errors:
         info["damaged"] = {"truncated": result.truncated, "decode_errors": result.decode_errors}
-    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info)
+    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info,
+                               loudness_blocks=result.loudness_blocks or facts.loudness_blocks)
 
 
 def _publish_fallback(rt: Runtime, tid: uuid.UUID, rec: FileRecord, facts: TrackFacts) -> None:
@@ -360,6 +362,8 @@ def _apply(track: Track, facts: TrackFacts) -> None:
     track.duration = facts.duration if facts.duration is not None else track.duration
     track.format = facts.format or track.format
     track.info = facts.info
+    if facts.loudness_blocks is not None:
+        track.loudness_blocks = facts.loudness_blocks
     if not track.player_title:  # the title tag, else the file name without its extension
         track.player_title = facts.title or _stem(track.file_name)
     if facts.subtitle and not track.player_subtitle:
