@@ -32,7 +32,7 @@ from pathlib import Path
 import av
 
 from .cover import EmbeddedCover
-from .gapless import CMAF_OPTIONS, PacketTally
+from .gapless import CMAF_OPTIONS, PacketTally, full_frames
 from .specs import AudioOptions
 from .workers import Sink
 
@@ -219,6 +219,8 @@ class EncoderSink(Sink):
     def finish(self) -> None:
         packets = self.stream.encode(None)
         self.tally.add(packets)
+        if getattr(self.options, "fragmented", False):
+            full_frames(packets, self.stream.codec_context.frame_size)
         self.container.mux(packets)
         self.container.close()
         os.replace(self.tmp, self.dest)

@@ -30,6 +30,21 @@ CMAF_OPTIONS = {"movflags": "+delay_moov+default_base_moof+cmaf", "frag_duration
                 "use_editlist": "1"}
 
 SIGNALS = {"mp3": "lame", "mp4": "elst", "webm": "preskip", "ogg": "granule"}
+#: The MP3 decoder's own delay (the synthesis filterbank), part of ``encoder_delay``: FFmpeg's
+#: mp3 muxer writes ``encoder_delay - 529`` as the LAME tag's delay, and Chromium's MSE parser
+#: discards these 529 samples itself (measured, docs/player.md).
+MP3_DECODER_DELAY = 529
+
+
+def full_frames(packets, frame_size: int) -> None:
+    """Give the last packet its whole frame duration (the encoder shortens it to the real end).
+
+    For the CMAF rung: Chromium takes a sample's duration from the fragment and decodes the
+    whole frame anyway, so a shortened last sample would play its padding past appendWindowEnd;
+    with the full duration the frame crosses the window end and the browser trims it there."""
+    for p in packets:
+        if frame_size and p.duration and p.duration < frame_size:
+            p.duration = frame_size
 
 
 @dataclass
@@ -66,4 +81,5 @@ class PacketTally:
             "encoder_delay": delay,
             "padding": max(0, total - delay - samples),
             "gapless_signal": SIGNALS.get(container),
+            **({"decoder_delay": MP3_DECODER_DELAY} if container == "mp3" else {}),
         }

@@ -1,0 +1,95 @@
+"""Gapless playback and loudness normalisation, measured on the player's real output in chromium.
+
+One continuous signal (a slow sweep plus a steady tone) is cut into three tracks at sample
+positions off any codec frame grid; the player plays the collection while an AudioWorklet
+records what comes out of the element. At each boundary the local alignment with the source
+gives the gap, and the largest sample-to-sample step shows any click."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from tests.audiogen import write_audio
+from tests.browser.conftest import upload_files, wait_ready
+from tests.browser.gapless_rig import CUTS, RATE, RECORDER, TAKE, album_signal, decode_recording, measure
+from tests.browser.test_player import PLAYER, player_page
+
+FIGURES = os.environ.get("TONEARM_GAPLESS_FIGURES")  # a file to write the measured figures to
+
+
+@pytest.fixture(scope="module")
+def album(catalog, tmp_path_factory):
+    root = tmp_path_factory.mktemp("gapless")
+    api = catalog.api
+    made = api.post("/v1/variant", json={"variant_type_id": "transcode", "index": "gapless", "codec": "aac",
+                                         "bitrate": 192, "container": "cmaf"})
+    assert made.status_code == 200, made.text
+    col = api.post("/v1/collection", json={"title": "One Take"}).json()["collection"]
+    signal = album_signal()
+    paths = []
+    for n in range(3):
+        part = signal[CUTS[n]: CUTS[n + 1]].astype(np.float32)[None, :]
+        paths.append(write_audio(root / f"{n + 1:02d} Part.flac", "flac", rate=RATE, samples=part,
+                                 tags={"title": f"Part {n + 1}"}))
+    ids = upload_files(catalog.server, api, col["id"], paths)
+    wait_ready(api, ids)
+    key = api.post("/v1/api_key", json={"title": "gapless player", "api_key_type_id": "player",
+                                        "collection_id": col["id"]}).json()["api_key"]
+    yield col["id"], key, signal
+    api.delete(f"/v1/variant/{made.json()['variant_id']}")
+
+
+def record_album(page, other_origin, catalog, album, **attrs) -> np.ndarray:
+    col, key, _signal = album
+    url = other_origin(f"gapless-{abs(hash(json.dumps(attrs, sort_keys=True)))}.html", player_page(catalog, {
+        "api-key": key, "scope": "collection", "id": col, "api-url": catalog.server.url, **attrs}))
+    page.on("console", lambda m: print("CONSOLE", m.text))
+    page.goto(url)
+    try:
+        page.wait_for_function(f"() => {PLAYER}?.payload && {PLAYER}.audio.src")
+    except Exception:
+        print("STATE", page.evaluate(f"() => {{ const p={PLAYER}; return {{payload: !!p.payload, src: p.audio.src, err: p.shadowRoot.querySelector('.error span')?.textContent, v: p.variants && p.variants.map(x => x.props)}} }}"), page.js_errors)
+        raise
+    assert page.evaluate(f"(async () => ({RECORDER})({PLAYER}))()") == RATE
+    page.evaluate(f"""() => {{ const p = {PLAYER}; window.__ended = false;
+        p.addEventListener('ended', () => window.__ended = true); window.__recording = true; p.play(); }}""")
+    page.wait_for_function("() => window.__ended", timeout=30000)
+    page.wait_for_timeout(300)
+    return decode_recording(page.evaluate(TAKE))
+
+
+def _note(name: str, value) -> None:
+    print(f"\n{name}: {json.dumps(value)}")
+    if FIGURES:
+        with open(FIGURES, "a") as f:
+            f.write(json.dumps({name: value}) + "\n")
+
+
+@pytest.mark.parametrize("variant", ["gapless", "lq"], ids=["aac-cmaf", "mp3"])
+def test_boundaries_are_gapless_and_click_free(page, other_origin, catalog, album, variant):
+    signal = album[2]
+    rec = record_album(page, other_origin, catalog, album, variants=variant, gapless="", normalize="off")
+    assert page.evaluate(f"!!{PLAYER}._chain"), "gapless did not use Media Source Extensions"
+    bounds = measure(rec, signal)
+    if os.environ.get("T19_DUMP"):
+        np.save(os.environ["T19_DUMP"] + variant + ".npy", rec)
+    _note(f"gapless {variant}", bounds)
+    for b in bounds:
+        assert abs(b["gap_ms"]) <= 1.0, bounds
+        assert b["jump"] <= 2 * b["own_step"], bounds
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("variant", ["gapless", "lq"], ids=["aac-cmaf", "mp3"])
+def test_element_switching_figures(page, other_origin, catalog, album, variant):
+    """Today's player (gapless off): switching the element's src. Records the gap it leaves."""
+    signal = album[2]
+    rec = record_album(page, other_origin, catalog, album, variants=variant, gapless="false", normalize="off")
+    assert not page.evaluate(f"!!{PLAYER}._chain")
+    bounds = measure(rec, signal)
+    _note(f"element switching {variant}", bounds)
+    assert all(b["gap_ms"] > 1.0 or b["jump"] > 2 * b["own_step"] for b in bounds), bounds
