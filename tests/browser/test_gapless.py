@@ -88,6 +88,32 @@ def test_element_switching_figures(page, other_origin, catalog, album, variant):
     assert all(b["gap_ms"] > 1.0 or b["jump"] > 2 * b["own_step"] for b in bounds), bounds
 
 
+def test_gapless_transport_and_fallback(page, other_origin, catalog, album):
+    col, key, _signal = album
+    attrs = {"api-key": key, "scope": "collection", "id": col, "api-url": catalog.server.url, "variants": "lq"}
+    page.goto(other_origin("transport.html", player_page(catalog, attrs)))
+    page.wait_for_function(f"() => {PLAYER}?.payload && {PLAYER}._chain")  # gapless by default for a collection
+    title = f"{PLAYER}.shadowRoot.querySelector('.title').textContent"
+    src = page.evaluate(f"{PLAYER}.audio.src")
+    page.evaluate(f"{PLAYER}.play()")
+    page.wait_for_function(f"() => {PLAYER}.index === 1 && {title} === 'Part 2'", timeout=10000)  # crossed on its own
+    assert page.evaluate(f"{PLAYER}.audio.src") == src  # same MediaSource: no reload at the boundary
+    assert 0 <= page.evaluate(f"{PLAYER}.position") < 1.9
+    page.wait_for_function(f"() => {PLAYER}.cache.has({PLAYER}.tracks[2].id)")
+    page.click("tonearm-player .next")
+    page.wait_for_function(f"() => {PLAYER}.index === 2 && {title} === 'Part 3'")
+    page.evaluate(f"{PLAYER}.seek(0.6)")
+    assert abs(page.evaluate(f"{PLAYER}.position") - 0.6) < 0.05
+    page.evaluate(f"{PLAYER}.select(0, {{autoplay: true}})")  # a jump back rebuilds the chain
+    page.wait_for_function(f"() => {PLAYER}.index === 0 && !{PLAYER}.audio.paused && {PLAYER}.position > 0.3")
+    assert page.js_errors == []
+    # without Media Source Extensions the player switches the element's source as before
+    page.add_init_script("delete window.MediaSource; delete window.ManagedMediaSource;")
+    page.goto(other_origin("nomse.html", player_page(catalog, attrs)))
+    page.wait_for_function(f"() => {PLAYER}?.payload && {PLAYER}.audio.src.includes('_lq.mp3')")
+    assert not page.evaluate(f"!!{PLAYER}._chain")
+
+
 # ------------------------------------------------------------------------------ normalisation
 
 CEILING = 10 ** (-1 / 20)  # -1 dBTP

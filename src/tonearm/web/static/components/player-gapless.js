@@ -159,6 +159,8 @@ export function gaplessTick(player) {
   if (!nxt || t < nxt.start) return;
   const payload = player.cache.get(player.tracks[nxt.i].id);
   if (!payload) return;
-  chain.prune(Math.max(0, cur.start - 1));
+  const cut = Math.max(0, cur.start - 1);  // keep a second of the previous track for a seek back
+  chain.segs = chain.segs.filter((x) => x.start >= cut);  // a track that was cut must be reloaded
+  chain.prune(cut);
   player._show(nxt.i, payload, { at: null, keepVariant: true });
 }
