@@ -109,6 +109,8 @@ class Track(_Stamped, Base):
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     format: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     info: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    # 400 ms gating blocks as a loudness histogram (tonearm.media.album): album loudness
+    loudness_blocks: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     # Upload state machine for the single-use upload URL: pending → receiving → stored.
     upload_state: Mapped[str] = mapped_column(String(16), default=UploadState.PENDING.value)
     upload_max_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

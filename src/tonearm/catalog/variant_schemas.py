@@ -62,6 +62,8 @@ class TrackVariantCreate(WaveformVideoFields):
     is_stereo: StrictBool = True
     is_strip_tags: StrictBool = True
     is_strip_cover: StrictBool = True
+    #: Tonearm addition: "cmaf" writes AAC as fragmented MP4 for gapless MSE playback.
+    container: Literal["file", "cmaf"] = "file"
     preview_type: Literal["seconds", "percent"] = "seconds"
     preview_seconds: Number = 60
     preview_min_percent: Annotated[float, Field(ge=0, le=100)] = 0
@@ -82,6 +84,8 @@ class TrackVariantCreate(WaveformVideoFields):
             raise ValueError("preview_min_percent must not exceed preview_max_percent")
         if self.preview_min_seconds > self.preview_max_seconds:
             raise ValueError("preview_min_seconds must not exceed preview_max_seconds")
+        if self.container == "cmaf" and self.codec != "aac":
+            raise ValueError("container 'cmaf' is for codec 'aac'")
         return self
 
     def settings(self) -> dict:
@@ -94,6 +98,8 @@ class TrackVariantCreate(WaveformVideoFields):
             "is_strip_tags": self.is_strip_tags,
             "is_strip_cover": self.is_strip_cover,
         }
+        if self.container == "cmaf":
+            out["container"] = "cmaf"
         if self.variant_type_id == "preview":
             out.update(
                 preview_type=self.preview_type,

@@ -46,6 +46,9 @@ class AudioOptions:
     #: FFmpeg's AAC coder: "fast" encodes about twice as fast as "twoloop" (FFmpeg's
     #: default) at a small cost in efficiency that high bitrates such as 256 kbps absorb.
     aac_coder: str = "fast"
+    #: AAC only: write a fragmented MP4 (CMAF) that Media Source Extensions can append as is
+    #: (the gapless rung, see :mod:`tonearm.media.gapless`).
+    fragmented: bool = False
 
     def __post_init__(self) -> None:
         if self.aac_coder not in ("fast", "twoloop", "anmr"):

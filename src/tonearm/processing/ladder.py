@@ -37,6 +37,7 @@ def audio_options(settings: dict, aac_coder: str = "fast") -> AudioOptions:
         stereo=bool(settings.get("is_stereo", True)),
         strip_tags=bool(settings.get("is_strip_tags", True)),
         strip_cover=bool(settings.get("is_strip_cover", True)),
+        fragmented=settings.get("container") == "cmaf",
     )
 
 

@@ -222,7 +222,8 @@ def _rendered_facts(facts: TrackFacts, result) -> TrackFacts:
         info["loudness"] = result.loudness
     if result.truncated or result.decode_errors:
         info["damaged"] = {"truncated": result.truncated, "decode_errors": result.decode_errors}
-    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info)
+    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info,
+                               loudness_blocks=result.loudness_blocks or facts.loudness_blocks)
 
 
 def _publish_fallback(rt: Runtime, tid: uuid.UUID, rec: FileRecord, facts: TrackFacts) -> None:
@@ -248,7 +249,7 @@ def _file_records(p, by_index, result) -> list[FileRecord]:
             continue
         props = {"codec": variant.settings.get("codec"), "bitrate": res.bitrate, "avg_bitrate": res.avg_bitrate,
                  "sample_rate": res.sample_rate, "channels": res.channels, "duration": res.duration,
-                 "container": res.container, "mime": res.mime}
+                 "container": res.container, "mime": res.mime, **(res.gapless or {})}
         data = None
         if res.kind == "preview":
             data = {"capture_start": res.capture_start, "capture_end": res.capture_end, "duration": res.full_duration}

@@ -47,6 +47,7 @@ class TrackFacts:
     subtitle: str | None
     cover: CoverFacts | None = None
     inherited_color: str | None = None  # the collection's (else the organization's) player colour
+    loudness_blocks: dict | None = None  # gating-block histogram, for album loudness
 
 
 def required(variant: Variant | None) -> bool:
@@ -153,6 +154,8 @@ def _apply(track: Track, facts: TrackFacts) -> None:
     track.duration = facts.duration if facts.duration is not None else track.duration
     track.format = facts.format or track.format
     track.info = facts.info
+    if facts.loudness_blocks is not None:
+        track.loudness_blocks = facts.loudness_blocks
     if not track.player_title:  # the title tag, else the file name without its extension
         track.player_title = facts.title or file_stem(track.file_name)
     if facts.subtitle and not track.player_subtitle:
