@@ -1,0 +1,166 @@
+"""The RSS 2.0 document of a show, built with lxml: Apple's `itunes` tags, the Podcasting 2.0
+`podcast` namespace and `atom:link rel=self`. URLs are made by `Links` (public or per subscriber)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from email.utils import format_datetime
+from urllib.parse import quote
+
+from lxml import etree
+
+from tonearm import __version__
+from tonearm.podcasts.content import TRANSCRIPT_TYPES
+from tonearm.podcasts.items import Item, enclosure_file
+from tonearm.storage.mime import content_type
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM, "content": CONTENT}
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Every URL a feed names: on `base`, for show `collection_id`, with the subscriber `token`."""
+
+    base: str
+    collection_id: str
+    token: str | None = None
+
+    def _q(self) -> str:
+        return f"?token={quote(self.token, safe='')}" if self.token else ""
+
+    def feed(self) -> str:
+        return f"{self.base}/feeds/{self.collection_id}.xml{self._q()}"
+
+    def cover(self) -> str:
+        return f"{self.base}/feeds/{self.collection_id}/cover.jpg{self._q()}"
+
+    def enclosure(self, track_id, variant: str, ext: str) -> str:
+        return f"{self.base}/e/{self.collection_id}/{track_id}/{variant}.{ext}{self._q()}"
+
+    def chapters(self, track_id) -> str:
+        return f"{self.base}/feeds/{self.collection_id}/{track_id}/chapters.json{self._q()}"
+
+    def transcript(self, track_id, language: str, fmt: str) -> str:
+        return f"{self.base}/feeds/{self.collection_id}/{track_id}/transcript/{language}.{fmt}{self._q()}"
+
+
+def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
+    node = etree.SubElement(parent, tag, {k.rstrip("_"): str(v) for k, v in attrs.items() if v is not None})
+    if text is not None:
+        node.text = text
+    return node
+
+
+def rfc2822(when: dt.datetime) -> str:
+    return format_datetime(when.astimezone(dt.UTC), usegmt=True)
+
+
+def _yes_no(flag: bool) -> str:
+    return "true" if flag else "false"
+
+
+def _channel_head(ch, show, col, links: Links, *, has_cover: bool, built: dt.datetime) -> None:
+    title = show.title or col.title
+    _el(ch, f"{{{ATOM}}}link", href=links.feed(), rel="self", type="application/rss+xml")
+    _el(ch, "title", title)
+    _el(ch, "link", show.link or links.feed())
+    _el(ch, "description").text = etree.CDATA(show.description or title)
+    _el(ch, "language", show.language)
+    _el(ch, "generator", f"Tonearm {__version__}")
+    _el(ch, "lastBuildDate", rfc2822(built))
+    if show.copyright:
+        _el(ch, "copyright", show.copyright)
+    if has_cover:
+        image = _el(ch, "image")
+        _el(image, "url", links.cover())
+        _el(image, "title", title)
+        _el(image, "link", show.link or links.feed())
+        _el(ch, f"{{{ITUNES}}}image", href=links.cover())
+    _el(ch, f"{{{ITUNES}}}author", show.author or show.owner_name or title)
+    for category, sub in show.categories or []:
+        node = _el(ch, f"{{{ITUNES}}}category", text_=category)
+        if sub:
+            _el(node, f"{{{ITUNES}}}category", text_=sub)
+    _el(ch, f"{{{ITUNES}}}explicit", _yes_no(show.explicit))
+    _el(ch, f"{{{ITUNES}}}type", show.show_type)
+    if show.owner_name or show.owner_email:
+        owner = _el(ch, f"{{{ITUNES}}}owner")
+        _el(owner, f"{{{ITUNES}}}name", show.owner_name or show.author or title)
+        if show.owner_email:
+            _el(owner, f"{{{ITUNES}}}email", show.owner_email)
+    if show.complete:
+        _el(ch, f"{{{ITUNES}}}complete", "Yes")
+    if show.private:
+        _el(ch, f"{{{ITUNES}}}block", "Yes")
+    _el(ch, f"{{{PODCAST}}}guid", str(show.guid))
+    _el(ch, f"{{{PODCAST}}}locked", "yes" if show.locked or show.private else "no", owner=show.owner_email)
+    for fund in show.funding or []:
+        _el(ch, f"{{{PODCAST}}}funding", fund.get("text") or "Support the show", url=fund["url"])
+
+
+def _enclosures(node, item: Item, chosen: str | None, links: Links) -> None:
+    main = enclosure_file(item.files, chosen)
+    _el(node, "enclosure", url=links.enclosure(item.track_id, main.variant, main.ext), length=main.size or 0,
+        type=content_type(main.ext))
+    for f in item.files:
+        alt = _el(node, f"{{{PODCAST}}}alternateEnclosure", type=content_type(f.ext),
+                  length=f.size or 0, bitrate=(f.bitrate * 1000) if f.bitrate else None, title=f.variant,
+                  default="true" if f is main else None)
+        _el(alt, f"{{{PODCAST}}}source", uri=links.enclosure(item.track_id, f.variant, f.ext))
+        if f.sha256:
+            _el(alt, f"{{{PODCAST}}}integrity", type="sri", value=f"sha256-{f.sha256}")
+
+
+def _item_extras(node, item: Item, links: Links) -> None:
+    ep = item.ep
+    if ep is not None and ep.has_chapters:
+        _el(node, f"{{{PODCAST}}}chapters", url=links.chapters(item.track_id), type="application/json+chapters")
+    for language, fmt in item.transcripts:
+        _el(node, f"{{{PODCAST}}}transcript", url=links.transcript(item.track_id, language, fmt),
+            type=TRANSCRIPT_TYPES[fmt], language=language, rel="captions" if fmt in ("vtt", "srt") else None)
+    for bite in (ep.soundbites if ep is not None else None) or []:
+        _el(node, f"{{{PODCAST}}}soundbite", bite.get("title") or None, startTime=f"{bite['start_time']:g}",
+            duration=f"{bite['duration']:g}")
+    for person in (ep.persons if ep is not None else None) or []:
+        _el(node, f"{{{PODCAST}}}person", person["name"], role=person.get("role"), group=person.get("group"),
+            img=person.get("img"), href=person.get("href"))
+
+
+def _item(ch, item: Item, show, links: Links, *, has_cover: bool) -> None:
+    ep = item.ep
+    node = _el(ch, "item")
+    _el(node, "title", item.title)
+    _el(node, "guid", item.guid, isPermaLink="false")
+    _el(node, "pubDate", rfc2822(item.pub_date))
+    _enclosures(node, item, show.enclosure_variant, links)
+    if ep is not None and ep.description:
+        _el(node, "description").text = etree.CDATA(ep.description)
+    if ep is not None and ep.link:
+        _el(node, "link", ep.link)
+    if item.duration:
+        _el(node, f"{{{ITUNES}}}duration", str(max(1, round(item.duration))))
+    if has_cover:
+        _el(node, f"{{{ITUNES}}}image", href=links.cover())
+    explicit = ep.explicit if ep is not None and ep.explicit is not None else show.explicit
+    _el(node, f"{{{ITUNES}}}explicit", _yes_no(explicit))
+    _el(node, f"{{{ITUNES}}}episodeType", ep.episode_type if ep is not None else "full")
+    if ep is not None and ep.episode_number is not None:
+        _el(node, f"{{{ITUNES}}}episode", str(ep.episode_number))
+    if ep is not None and ep.season_number is not None:
+        _el(node, f"{{{ITUNES}}}season", str(ep.season_number))
+    _item_extras(node, item, links)
+
+
+def build(show, col, items: list[Item], links: Links, *, has_cover: bool, built: dt.datetime) -> bytes:
+    """The feed's bytes (UTF-8, with the XML declaration)."""
+    rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
+    ch = etree.SubElement(rss, "channel")
+    _channel_head(ch, show, col, links, has_cover=has_cover, built=built)
+    for item in items:
+        _item(ch, item, show, links, has_cover=has_cover)
+    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8")
