@@ -8,6 +8,7 @@ go to `report_download`, the one place the analytics stage will count downloads.
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -67,18 +68,20 @@ def _facts(request: Request, ids: tuple, sub, status: int, sent: int | None) -> 
 
 
 def _outcome(request: Request, response: Response) -> tuple[int, int | None]:
-    """(status, bytes the response will send): FileResponse applies Range only when it runs."""
-    length = response.headers.get("content-length")
+    """(status, bytes the response will send): a FileResponse applies Range only when it runs."""
     status = response.status_code
-    if status in (301, 302, 303, 307, 308) or length is None or "x-accel-redirect" in response.headers:
+    if status in (301, 302, 303, 307, 308) or "x-accel-redirect" in response.headers:
         return status, None
     if status == 304 or request.method == "HEAD":
         return status, 0
-    rng = request.headers.get("range")
-    if isinstance(response, FileResponse) and rng:
-        ranges = parse_range(rng, int(length))  # serve() already accepted it
-        return 206, sum(end - start for start, end in ranges)
-    return status, int(length)
+    if isinstance(response, FileResponse):
+        size = os.path.getsize(response.path)
+        rng = request.headers.get("range")
+        if rng:
+            return 206, sum(end - start for start, end in parse_range(rng, size))  # serve() accepted it
+        return status, size
+    length = response.headers.get("content-length")
+    return status, int(length) if length is not None else None
 
 
 @router.get("/e/{collection_id}/{track_id}/{variant}.{ext}", response_class=Response,
