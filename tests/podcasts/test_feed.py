@@ -165,3 +165,23 @@ def test_show_fields_and_artwork_warning(client, org, show):
     assert client.get(f"/v1/collection/{show['collection_id']}/podcast", headers=org.headers).json()["podcast"]["guid"] == guid
     opml = client.get("/v1/feeds.opml", headers=org.headers)
     assert opml.status_code == 200 and podcast["feed_url"].encode() in opml.content
+
+
+def test_integrity_digests(client, org, show, queue):
+    import base64
+    import hashlib
+
+    from tonearm.podcasts import tasks
+
+    track = show["tracks"][0]
+    before = client.get(f"/feeds/{show['collection_id']}.xml")
+    assert b"podcast:integrity" not in before.content
+    _episode(client, org, track, title="Hashed")
+    assert ("podcasts.digest", track) in queue.jobs
+    rt = client.app.state.runtime
+    tasks.digest(rt, track)
+    tasks.digests(rt)  # the periodic body does the other episodes
+    doc = etree.fromstring(client.get(f"/feeds/{show['collection_id']}.xml").content)
+    want = "sha256-" + base64.b64encode(hashlib.sha256(b"ID3" + bytes(range(256)) * 40).digest()).decode()
+    values = [i.get("value") for i in doc.iterfind(".//podcast:integrity", NS)]
+    assert len(values) == 3 * 2 and set(values) == {want}  # three episodes, two audio files each

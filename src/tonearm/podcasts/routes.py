@@ -83,6 +83,8 @@ def update_track(track_id: uuid.UUID, body: TrackEpisodeUpdate, db: DB, principa
     if body.episode is not None:
         service.set_episode(db, track=track, fields=body.episode.model_dump(exclude_unset=True))
     db.commit()
+    if body.episode is not None:
+        rt.enqueue("podcasts.digest", track.id)  # podcast:integrity of its files
     return ok(track_id=track.id, track=track_out(track, rt.settings.public_url) | {"episode": _episode_out(db, track)})
 
 
