@@ -10,7 +10,7 @@ import uuid
 
 import re
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from tonearm.auth.deps import ApiKeyDep
@@ -25,6 +25,7 @@ from tonearm.podcasts import artwork, service
 from tonearm.podcasts.content import MAX_TRANSCRIPT_BYTES
 from tonearm.podcasts.feed import Links
 from tonearm.podcasts.schemas import (
+    ChaptersIn,
     CollectionPodcastUpdate,
     TrackEpisodeUpdate,
     episode_out,
@@ -98,11 +99,10 @@ def get_episode(track_id: uuid.UUID, db: DB, principal: ApiKeyDep):
 
 
 @router.put("/v1/track/{track_id}/chapters", tags=["podcasts"])
-def put_chapters(track_id: uuid.UUID, db: DB, principal: ApiKeyDep,
-                 chapters: dict = Body(..., description="A Podcasting 2.0 JSON chapters document")):
+def put_chapters(track_id: uuid.UUID, body: ChaptersIn, db: DB, principal: ApiKeyDep):
     """Upload or replace the episode's JSON chapters (validated: version, chapters within the episode)."""
     track = tracks.get_track(db, organization_id=principal.organization_id, track_id=track_id)
-    service.set_episode(db, track=track, fields={"chapters": chapters})
+    service.set_episode(db, track=track, fields={"chapters": body.model_dump()})
     db.commit()
     return ok(track_id=track.id, episode=_episode_out(db, track))
 

@@ -7,7 +7,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from tonearm.catalog.schemas import CollectionUpdate, TrackUpdate
 from tonearm.http.inputs import Input
@@ -107,6 +107,15 @@ class EpisodeIn(Input):
     chapters: dict[str, Any] | None = None
     soundbites: Annotated[list[SoundbiteIn], Field(max_length=50)] | None = None
     persons: Annotated[list[PersonIn], Field(max_length=50)] | None = None
+
+
+class ChaptersIn(Input):
+    """A Podcasting 2.0 JSON chapters document (checked in full by content.check_chapters)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: _text(20, min_length=1)
+    chapters: list[Any]
 
 
 class CollectionPodcastUpdate(CollectionUpdate):
