@@ -91,3 +91,12 @@ def test_expired_token(client, org, settings):
     assert client.get(_path(feed_url)).status_code == 403
     track_url = f"/e/{col}/00000000-0000-0000-0000-000000000000/lq.mp3?{feed_url.split('?')[1]}"
     assert client.get(track_url).status_code == 403
+
+
+def test_show_page(client, org, show, settings):
+    page = client.get("/show/night-shift")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Night Shift" in page.text and f"/feeds/{show['collection_id']}.xml" in page.text
+    assert page.text.count("<audio") == 3 and "podcastindex.org/search" in page.text
+    col, _ = _private_show(client, org, settings)
+    assert client.get(f"/show/{col}").status_code == 404

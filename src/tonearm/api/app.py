@@ -30,6 +30,7 @@ from tonearm.settings import Settings, get_settings
 from tonearm.uploads.receive import router as receive_router
 from tonearm.uploads.routes import router as upload_router
 from tonearm.web.routes import mount_static
+from tonearm.web.show import router as show_router
 from tonearm.web.routes import router as web_router
 from tonearm.webhooks.routes import router as webhook_router
 
@@ -38,7 +39,7 @@ from tonearm.webhooks.routes import router as webhook_router
 # objects): it comes before the catalog's routers (api/openapi.py documents the operation that runs).
 ROUTERS = (playback_router, delivery_router, enclosure_router, feed_router, receive_router, upload_router,
            keys_router, podcast_router, subscriber_router, catalog_router, track_router, playlist_router,
-           signing_key_router, webhook_router, web_router)
+           signing_key_router, webhook_router, web_router, show_router)
 
 
 @contextlib.asynccontextmanager
