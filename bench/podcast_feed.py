@@ -1,6 +1,9 @@
 """Build a 10 000-episode podcast feed and print the build time (wall and CPU seconds).
 
-    .venv/bin/python bench/podcast_feed.py [--episodes 10000] [--database-url sqlite:///…]
+    .venv/bin/python bench/podcast_feed.py [--episodes 10000] [--postgres postgresql+psycopg://…/postgres]
+
+SQLite in a temporary folder by default; with --postgres, a private database is created on that
+server for the run and dropped afterwards.
 
 Rows are inserted directly (no audio is processed); each episode has an MP3 and an AAC file, a
 description, and every third one chapters and a transcript. The timed part is what a cache miss
@@ -10,16 +13,20 @@ with the same fingerprint is served from the cache (printed too)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import datetime as dt
 import resource
 import tempfile
 import time
 import uuid
 
+from sqlalchemy import create_engine, text
+
 from tonearm.catalog.models import Collection, Track, TrackFile, Variant
 from tonearm.catalog.service import create_organization
 from tonearm.db.migrate import upgrade
-from tonearm.db.session import get_sessionmaker
+from tonearm.db.session import get_engine, get_sessionmaker
 from tonearm.podcasts import cache, feed, items
 from tonearm.podcasts.models import Episode, Show, Transcript
 from tonearm.podcasts.service import podcast_guid
@@ -63,12 +70,34 @@ def populate(db, n: int) -> tuple[Show, Collection]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--episodes", type=int, default=10_000)
-    ap.add_argument("--database-url", default="")
+    ap.add_argument("--postgres", default="", help="server URL; a private database is made there")
     args = ap.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    if args.postgres:
+        with private_database(args.postgres) as url:
+            run(url, args.episodes)
+    else:
+        run(f"sqlite:///{tempfile.mkdtemp()}/bench.db", args.episodes)
+
+
+@contextlib.contextmanager
+def private_database(server_url: str):
+    name = f"tonearm_bench_{os.getpid()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        get_engine(server_url.rsplit("/", 1)[0] + "/" + name).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(url: str, episodes: int) -> None:
     upgrade(url)
     db = get_sessionmaker(url)()
-    show, col = populate(db, args.episodes)
+    show, col = populate(db, episodes)
     db.expire_all()
     feeds = cache.FeedCache()
     for attempt in ("cache miss (build)", "cache hit"):
@@ -80,7 +109,7 @@ def main() -> None:
             rows = items.items(db, show, col, now)
             body = feed.build(show, col, rows, feed.Links("http://bench", str(col.id)), has_cover=True, built=now)
             built = feeds.put((col.id, None), digest, body)
-        print(f"{attempt}: {args.episodes} episodes, {len(built.body) / 1e6:.1f} MB "
+        print(f"{attempt}: {episodes} episodes, {len(built.body) / 1e6:.1f} MB "
               f"({len(built.gzipped) / 1e6:.1f} MB gzipped): {time.perf_counter() - wall:.3f} s wall, "
               f"{_cpu() - cpu:.3f} s CPU")
     db.close()
