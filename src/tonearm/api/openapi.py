@@ -56,7 +56,9 @@ def _fix_operation(path: str, method: str, op: dict) -> None:
         responses.pop("200", None)
         responses["302"] = {"description": "Redirect to a freshly signed file URL"}
     elif path.startswith("/v1/") or path.startswith("/u/"):
-        responses["200"] = _json(SUCCESS, "Success envelope")
+        declared = (responses.get("200") or {}).get("content") or {}
+        if not set(declared) - {"application/json"}:  # e.g. GET /v1/feeds.opml answers OPML, not JSON
+            responses["200"] = _json(SUCCESS, "Success envelope")
 
 
 def _add_links(paths: dict) -> None:
