@@ -12,7 +12,8 @@ from lxml import etree
 from tonearm import __version__
 from tonearm.podcasts.content import TRANSCRIPT_TYPES
 from tonearm.podcasts.items import Item, enclosure_file, json_list
-from tonearm.storage.mime import content_type
+from tonearm.storage.mime import DEFAULT as DEFAULT_TYPE
+from tonearm.storage.mime import MIME
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -118,11 +119,14 @@ def _channel_head(ch, show, col, links: Links, *, has_cover: bool, built: dt.dat
 
 def _enclosures(node, item: Item, chosen: str | None, links: Links) -> None:
     main = enclosure_file(item.files, chosen)
-    urls = [links.enclosure(item.track_id, f.variant, f.ext) for f in item.files]
-    SubElement(node, "enclosure", url=urls[item.files.index(main)], length=str(main.size or 0),
-               type=content_type(main.ext))
-    for f, url in zip(item.files, urls, strict=True):
-        alt = SubElement(node, P_ALT, type=content_type(f.ext), length=str(f.size or 0), title=f.variant)
+    track = str(item.track_id)
+    SubElement(node, "enclosure", url=links.enclosure(track, main.variant, main.ext), length=str(main.size or 0),
+               type=MIME.get(main.ext, DEFAULT_TYPE))
+    for f in item.files:
+        url = links.enclosure(track, f.variant, f.ext)
+        mime = MIME.get(f.ext, DEFAULT_TYPE)
+        size = str(f.size or 0)
+        alt = SubElement(node, P_ALT, type=mime, length=size, title=f.variant)
         if f.bitrate:
             alt.set("bitrate", str(f.bitrate * 1000))
         if f is main:

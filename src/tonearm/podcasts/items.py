@@ -113,8 +113,10 @@ def items(db: Session, show: Show, col: Collection, now: dt.datetime) -> list[It
 def enclosure_file(item_files: list[File], chosen: str | None) -> File:
     """The file for `<enclosure>`: the show's chosen variant, else the best MP3 (the most
     compatible), else the first audio file."""
+    best = None
     for f in item_files:
         if f.variant == chosen:
             return f
-    mp3 = sorted((f for f in item_files if f.ext == "mp3"), key=lambda f: -(f.bitrate or 0))
-    return mp3[0] if mp3 else item_files[0]
+        if f.ext == "mp3" and (best is None or (f.bitrate or 0) > (best.bitrate or 0)):
+            best = f
+    return best or item_files[0]
