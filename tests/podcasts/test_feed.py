@@ -185,3 +185,39 @@ def test_integrity_digests(client, org, show, queue):
     want = "sha256-" + base64.b64encode(hashlib.sha256(b"ID3" + bytes(range(256)) * 40).digest()).decode()
     values = [i.get("value") for i in doc.iterfind(".//podcast:integrity", NS)]
     assert len(values) == 3 * 2 and set(values) == {want}  # three episodes, two audio files each
+
+
+def _set_cover(client, settings, collection_id, image) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from tonearm.catalog.models import Collection
+    from tonearm.db.session import session_scope
+
+    key = f"collections/{collection_id}/cover-upload"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cover"
+        image.save(path, "JPEG" if image.mode == "RGB" else "PNG")
+        client.app.state.runtime.storage.put(key, path)
+    with session_scope(settings.database_url) as db:
+        db.get(Collection, uuid.UUID(collection_id)).cover_key = key
+
+
+def test_artwork_in_feed_and_warnings(client, org, show, settings):
+    from PIL import Image
+
+    col = show["collection_id"]
+    _set_cover(client, settings, col, Image.new("RGB", (1400, 1400), (10, 20, 30)))
+    client.put(f"/v1/collection/{col}", json={"podcast": {"title": "With art"}}, headers=org.headers)
+    assert client.get(f"/v1/collection/{col}/podcast", headers=org.headers).json()["podcast"]["warnings"] == []
+    doc = etree.fromstring(client.get(f"/feeds/{col}.xml").content)
+    href = doc.find("channel/itunes:image", NS).get("href")
+    assert doc.find("channel/image/url").text == href and href.endswith(f"/feeds/{col}/cover.jpg")
+    art = client.get(href.replace("http://testserver", ""))
+    assert art.status_code == 200 and art.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(art.content)).size == (1400, 1400)
+    pp = podcastparser.parse("http://testserver/f.xml", io.BytesIO(client.get(f"/feeds/{col}.xml").content))
+    assert pp["cover_url"] == href
+    _set_cover(client, settings, col, Image.new("RGBA", (600, 400)))
+    warnings = client.get(f"/v1/collection/{col}/podcast", headers=org.headers).json()["podcast"]["warnings"]
+    assert any("at least 1400" in w for w in warnings) and any("square" in w for w in warnings)
