@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.helpers import create_collection, make_ready_track
@@ -19,7 +21,7 @@ SHOW = {
 
 def set_duration(settings, track_id, seconds: float) -> None:
     with session_scope(settings.database_url) as db:
-        db.get(Track, __import__("uuid").UUID(track_id)).duration = seconds
+        db.get(Track, uuid.UUID(track_id)).duration = seconds
 
 
 @pytest.fixture
