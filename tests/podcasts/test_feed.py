@@ -221,3 +221,21 @@ def test_artwork_in_feed_and_warnings(client, org, show, settings):
     _set_cover(client, settings, col, Image.new("RGBA", (600, 400)))
     warnings = client.get(f"/v1/collection/{col}/podcast", headers=org.headers).json()["podcast"]["warnings"]
     assert any("at least 1400" in w for w in warnings) and any("square" in w for w in warnings)
+
+
+def test_awkward_text_still_makes_a_valid_feed(client, org, show):
+    col, track = show["collection_id"], show["tracks"][0]
+    r = client.put(f"/v1/collection/{col}", json={"podcast": {"title": "Bell\u0007 & <Co>", "description": "a ]]> b\u0001",
+                                                             "author": "Ren\u00e9e \U0001F3B5"}}, headers=org.headers)
+    assert r.status_code == 200, r.text
+    client.put(f"/v1/track/{track}", json={"player_title": "tab\there\u000b", "episode": {
+        "description": "<p>x ]]> y</p>", "guid": None}}, headers=org.headers)
+    feed = client.get(f"/feeds/{col}.xml")
+    assert feed.status_code == 200
+    parsed = feedparser.parse(feed.content)
+    assert not parsed.bozo and parsed.feed.title == "Bell & <Co>"
+    entry = next(e for e in parsed.entries if e.id == track)
+    assert entry.title == "tab\there" and entry.description == "<p>x ]]&gt; y</p>"  # nh3 escaped the ">"
+    doc = etree.fromstring(feed.content)
+    assert doc.find("channel/itunes:author", NS).text == "Ren\u00e9e \U0001F3B5"
+    assert doc.find("channel/description").text == "a ]]> b"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -56,10 +57,25 @@ class Links:
         return f"{self.base}/feeds/{self.collection_id}/{track_id}/transcript/{language}.{fmt}{self._q()}"
 
 
+# Characters XML 1.0 cannot carry (control characters other than tab, LF, CR; U+FFFE, U+FFFF).
+# Titles and notes come from JSON, which allows them, and lxml refuses them: they are dropped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _cdata(text: str):
+    """HTML notes as a CDATA section (what apps expect), or escaped text if it holds "]]>"."""
+    text = xml_text(text)
+    return etree.CDATA(text) if "]]>" not in text else text
+
+
 def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
-    node = etree.SubElement(parent, tag, {k.rstrip("_"): str(v) for k, v in attrs.items() if v is not None})
+    node = etree.SubElement(parent, tag, {k.rstrip("_"): xml_text(str(v)) for k, v in attrs.items() if v is not None})
     if text is not None:
-        node.text = text
+        node.text = xml_text(text)
     return node
 
 
@@ -83,7 +99,7 @@ def _channel_head(ch, show, col, links: Links, *, has_cover: bool, built: dt.dat
     _el(ch, f"{{{ATOM}}}link", href=links.feed(), rel="self", type="application/rss+xml")
     _el(ch, "title", title)
     _el(ch, "link", show.link or links.feed())
-    _el(ch, "description").text = etree.CDATA(show.description or title)
+    _el(ch, "description").text = _cdata(show.description or title)
     _el(ch, "language", show.language)
     _el(ch, "generator", f"Tonearm {__version__}")
     _el(ch, "lastBuildDate", rfc2822(built))
@@ -156,14 +172,14 @@ def _item(ch, item: Item, show, links: Links) -> None:
     show the channel's (Apple: the episode tag is only for art that differs)."""
     ep = item.ep
     node = SubElement(ch, "item")
-    SubElement(node, "title").text = item.title
-    SubElement(node, "guid", isPermaLink="false").text = item.guid
+    SubElement(node, "title").text = xml_text(item.title)
+    SubElement(node, "guid", isPermaLink="false").text = xml_text(item.guid)
     SubElement(node, "pubDate").text = rfc2822(item.pub_date)
     _enclosures(node, item, show.enclosure_variant, links)
     if ep.description:
-        SubElement(node, "description").text = etree.CDATA(ep.description)
+        SubElement(node, "description").text = _cdata(ep.description)
     if ep.link:
-        SubElement(node, "link").text = ep.link
+        SubElement(node, "link").text = xml_text(ep.link)
     if item.duration:
         SubElement(node, I_DURATION).text = str(max(1, round(item.duration)))
     SubElement(node, I_EXPLICIT).text = _yes_no(show.explicit if ep.explicit is None else ep.explicit)
