@@ -100,3 +100,21 @@ def test_show_page(client, org, show, settings):
     assert page.text.count("<audio") == 3 and "podcastindex.org/search" in page.text
     col, _ = _private_show(client, org, settings)
     assert client.get(f"/show/{col}").status_code == 404
+
+
+def test_enclosure_in_accel_mode(settings, queue, org):
+    from starlette.testclient import TestClient
+
+    from tonearm.api.app import create_app
+
+    accel = settings.model_copy(update={"delivery": "accel"})
+    with TestClient(create_app(accel, queue=queue)) as client:
+        col = create_collection(client, org, "Accel show")
+        client.put(f"/v1/collection/{col['id']}", json={"podcast": {"title": "Accel"}}, headers=org.headers)
+        track = make_ready_track(client, org, settings, col["id"])["track_id"]
+        url = f"/e/{col['id']}/{track}/lq.mp3"
+        got = client.get(url)
+        assert got.status_code == 200 and got.content == b""
+        assert got.headers["x-accel-redirect"].endswith("/lq.mp3") and got.headers["content-type"] == "audio/mpeg"
+        head = client.head(url)
+        assert head.status_code == 200 and int(head.headers["content-length"]) == len(DATA)
