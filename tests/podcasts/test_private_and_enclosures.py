@@ -118,3 +118,19 @@ def test_enclosure_in_accel_mode(settings, queue, org):
         assert got.headers["x-accel-redirect"].endswith("/lq.mp3") and got.headers["content-type"] == "audio/mpeg"
         head = client.head(url)
         assert head.status_code == 200 and int(head.headers["content-length"]) == len(DATA)
+
+
+def test_catalog_fields_and_moves_still_work(client, org, show):
+    track = show["tracks"][0]
+    other = create_collection(client, org, "Elsewhere")["id"]
+    r = client.put(f"/v1/track/{track}", json={"player_title": "Moved", "collection_id": other,
+                                                "episode": {"title": "Moved episode"}}, headers=org.headers)
+    assert r.status_code == 200, r.text
+    body = r.json()["track"]
+    assert body["player_title"] == "Moved" and body["collection_id"] == other and body["episode"]["title"] == "Moved episode"
+    assert track not in client.get(f"/feeds/{show['collection_id']}.xml").text
+    r = client.put(f"/v1/collection/{show['collection_id']}", json={"title": "Renamed", "podcast": {"slug": "taken?"}},
+                   headers=org.headers)
+    assert r.status_code == 400
+    r = client.put(f"/v1/collection/{show['collection_id']}", json={"title": "Renamed"}, headers=org.headers)
+    assert r.json()["collection"]["title"] == "Renamed" and r.json()["collection"]["podcast"]["slug"] == "night-shift"

@@ -1,26 +1,28 @@
 """Show, episode and subscriber management over HTTP (API key), all Tonearm extensions.
 
 `PUT /v1/collection/{id}` and `PUT /v1/track/{id}` are served here, ahead of the catalog's own
-routes (api/app.py drops the shadowed ones): they take every catalog field plus a `podcast` /
-`episode` object."""
+routes (api/app.py's order; api/openapi.py documents these): they take every catalog field plus a
+`podcast` / `episode` object, write that, then run the catalog's handler for the rest."""
 
 from __future__ import annotations
 
+import inspect
+import re
 import uuid
 
-import re
-
+import orjson
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from tonearm.auth.deps import ApiKeyDep
+from tonearm.catalog import routes as catalog_routes
 from tonearm.catalog import service as catalog
-from tonearm.catalog import tracks
+from tonearm.catalog import track_routes, tracks
 from tonearm.catalog.models import Collection
-from tonearm.catalog.schemas import collection_out, track_out
+from tonearm.catalog.schemas import CollectionUpdate, TrackUpdate
 from tonearm.errors import Invalid, NotFound, TooLarge
 from tonearm.http.deps import DB, RuntimeDep
-from tonearm.http.envelope import ok
+from tonearm.http.envelope import JSONResponse, ok
 from tonearm.podcasts import artwork, service
 from tonearm.podcasts.content import MAX_TRANSCRIPT_BYTES
 from tonearm.podcasts.feed import Links
@@ -51,19 +53,33 @@ def _episode_out(db, track) -> dict | None:
     return episode_out(ep, [{"language": t.language, "format": t.format} for t in service.transcripts_of(db, track.id)])
 
 
+def _delegate(endpoint, rt, **given):
+    """Run the catalog's own handler for the same operation (whatever it does now or later: events,
+    webhooks), giving it the arguments its signature names."""
+    available = {"rt": rt, "settings": rt.settings, "storage": rt.storage, "queue": rt.queue, **given}
+    wanted = inspect.signature(endpoint).parameters
+    return endpoint(**{name: value for name, value in available.items() if name in wanted})
+
+
+def _extended(response, key: str, name: str, value) -> JSONResponse:
+    """The catalog's answer with the extension object added to its `key` object."""
+    data = orjson.loads(response.body)
+    data[key][name] = value
+    return JSONResponse(data, status_code=response.status_code)
+
+
 @router.put("/v1/collection/{collection_id}", tags=["collections"])
 def update_collection(collection_id: uuid.UUID, body: CollectionPodcastUpdate, db: DB, principal: ApiKeyDep,
                       rt: RuntimeDep):
-    """Update a collection; the `podcast` object (Tonearm extension) makes it a show or edits the show."""
+    """Update a collection; the `podcast` object (Tonearm extension) makes it a show or edits the show.
+    The show is written first (flushed), then the catalog's handler updates and commits both."""
     col = catalog.get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"podcast"})
-    if changes.get("theme") is not None:
-        changes["theme"] = [c.model_dump(exclude_none=True) for c in body.theme]
-    catalog.update_collection(db, col=col, changes=changes)
     if body.podcast is not None:
         service.set_show(db, col=col, fields=body.podcast.model_dump(exclude_unset=True), public_url=rt.settings.public_url)
-    db.commit()
-    return ok(collection_id=col.id, collection=collection_out(col) | {"podcast": _show_out(rt, db, col)})
+    plain = CollectionUpdate.model_validate(body.model_dump(exclude_unset=True, exclude={"podcast"}))
+    response = _delegate(catalog_routes.update_collection, rt, collection_id=collection_id, body=plain, db=db,
+                         principal=principal)
+    return _extended(response, "collection", "podcast", _show_out(rt, db, col))
 
 
 @router.get("/v1/collection/{collection_id}/podcast", tags=["podcasts"])
@@ -78,15 +94,18 @@ def get_show(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: Runtime
 
 @router.put("/v1/track/{track_id}", tags=["tracks"])
 def update_track(track_id: uuid.UUID, body: TrackEpisodeUpdate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
-    """Update a track; the `episode` object (Tonearm extension) sets its podcast episode fields."""
+    """Update a track; the `episode` object (Tonearm extension) sets its podcast episode fields.
+    The episode is written first (flushed), then the catalog's handler updates and commits both."""
     track = tracks.get_track(db, organization_id=principal.organization_id, track_id=track_id)
-    tracks.update_track(db, track=track, changes=body.model_dump(exclude_unset=True, exclude={"episode"}))
     if body.episode is not None:
         service.set_episode(db, track=track, fields=body.episode.model_dump(exclude_unset=True))
-    db.commit()
+    plain = TrackUpdate.model_validate(body.model_dump(exclude_unset=True, exclude={"episode"}))
+    response = _delegate(track_routes.update_track, rt, track_id=track_id, body=plain, db=db, principal=principal)
+    if service.follow_collection(db, track):  # the track moved to another collection
+        db.commit()
     if body.episode is not None:
         rt.enqueue("podcasts.digest", track.id)  # podcast:integrity of its files
-    return ok(track_id=track.id, track=track_out(track, rt.settings.public_url) | {"episode": _episode_out(db, track)})
+    return _extended(response, "track", "episode", _episode_out(db, track))
 
 
 @router.get("/v1/track/{track_id}/episode", tags=["podcasts"])

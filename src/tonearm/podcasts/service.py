@@ -113,6 +113,16 @@ def set_episode(db: Session, *, track: Track, fields: dict[str, Any]) -> Episode
     return ep
 
 
+def follow_collection(db: Session, track: Track) -> bool:
+    """Keep the episode's collection the track's (after a move); True when it changed (flushed)."""
+    ep = db.get(Episode, track.id)
+    if ep is None or ep.collection_id == track.collection_id:
+        return False
+    ep.collection_id = track.collection_id
+    db.flush()
+    return True
+
+
 def set_chapters(ep: Episode, data: dict | None, duration: float | None) -> None:
     ep.chapters = None if data is None else content.check_chapters(data, duration)
     ep.has_chapters = data is not None
