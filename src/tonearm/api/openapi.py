@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.openapi.utils import get_openapi
 
 SUCCESS = {
@@ -56,7 +56,9 @@ def _fix_operation(path: str, method: str, op: dict) -> None:
         responses.pop("200", None)
         responses["302"] = {"description": "Redirect to a freshly signed file URL"}
     elif path.startswith("/v1/") or path.startswith("/u/"):
-        responses["200"] = _json(SUCCESS, "Success envelope")
+        declared = (responses.get("200") or {}).get("content") or {}
+        if not set(declared) - {"application/json"}:  # e.g. GET /v1/feeds.opml answers OPML, not JSON
+            responses["200"] = _json(SUCCESS, "Success envelope")
 
 
 def _add_links(paths: dict) -> None:
@@ -76,11 +78,26 @@ def _add_links(paths: dict) -> None:
             create["responses"]["200"]["links"] = links
 
 
+def _reachable(app: FastAPI) -> list:
+    """The app's routes without those an earlier route with the same path and methods shadows (the
+    podcasts stage extends PUT /v1/collection/{id} and PUT /v1/track/{id} ahead of the catalog's):
+    FastAPI would otherwise document the later, unreachable one."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for ctx in routing.iter_route_contexts(app.routes):
+        keys = {(str(getattr(ctx, "path_format", "")), m) for m in (getattr(ctx, "methods", None) or ())}
+        if keys and keys <= seen:
+            continue
+        seen |= keys
+        kept.append(ctx)
+    return kept
+
+
 def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=_reachable(app))
         for path, ops in doc.get("paths", {}).items():
             for method, op in ops.items():
                 if isinstance(op, dict):
