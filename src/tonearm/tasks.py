@@ -6,6 +6,7 @@ imports a stage.
 
 from __future__ import annotations
 
+from tonearm.analytics import tasks as analytics
 from tonearm.jobs.runtime import TaskTable
 from tonearm.processing import tasks as processing
 from tonearm.uploads import tasks as uploads
@@ -13,5 +14,5 @@ from tonearm.webhooks import tasks as webhooks
 
 TASKS = TaskTable(
     jobs={**processing.JOBS, **webhooks.JOBS},
-    periodic={**processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC},
+    periodic={**analytics.PERIODIC, **processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC},
 )
