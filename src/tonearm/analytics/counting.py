@@ -63,8 +63,9 @@ def _audio(row) -> tuple[int, int]:
 
 
 def crossings(rows: Iterable, key, seconds: int) -> list:
-    """For each group (`key(row)`), the row at which the group's fetched audio first reached
-    `seconds` worth: the request that made the download (or play). `rows` in time order."""
+    """For each group (`key(row)`), the row at which the fetched audio of one of its files first
+    reached `seconds` worth: the request that made the download (or play). Byte ranges add up per
+    file (variant), since offsets in two encodings are not the same audio. `rows` in time order."""
     seen: dict = {}
     done: set = set()
     out = []
@@ -74,11 +75,10 @@ def crossings(rows: Iterable, key, seconds: int) -> list:
         k = key(row)
         if k in done:
             continue
-        cov = seen.setdefault(k, Coverage())
+        cov = seen.setdefault((k, row.variant), Coverage())
         cov.add(*_audio(row))
         if cov.total >= threshold(row, seconds):
             done.add(k)
-            del seen[k]
             out.append(row)
     return out
 

@@ -18,7 +18,7 @@ from tonearm.analytics.models import DeliveryEvent, HourlyStat, PlayerEvent, Pla
 
 HOUR = dt.timedelta(hours=1)
 _DELIVERY_COLS = [DeliveryEvent.at, DeliveryEvent.organization_id, DeliveryEvent.collection_id,
-                  DeliveryEvent.creator_id, DeliveryEvent.track_id, DeliveryEvent.play_session_id,
+                  DeliveryEvent.creator_id, DeliveryEvent.track_id, DeliveryEvent.variant, DeliveryEvent.play_session_id,
                   DeliveryEvent.listener_key, DeliveryEvent.network_key, DeliveryEvent.app, DeliveryEvent.device,
                   DeliveryEvent.country, DeliveryEvent.is_bot, DeliveryEvent.is_watch, DeliveryEvent.probe,
                   DeliveryEvent.status, DeliveryEvent.method, DeliveryEvent.range_start, DeliveryEvent.bytes_sent,

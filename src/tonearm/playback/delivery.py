@@ -76,7 +76,7 @@ def recorded(request: Request, response, key: str, params: dict[str, str]):
     def done(status: int, first: int, sent: int) -> None:
         record_delivery(request, DeliveryFacts.from_request(
             request, status=status, bytes_sent=sent, range_start=first, method=request.method,
-            storage_key=key, play_session_id=_session_of(params)))
+            storage_key=key, play_session_id=_session_of(params), at=request.app.state.runtime.clock()))
 
     return Metered(response, done)
 

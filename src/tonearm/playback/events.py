@@ -73,7 +73,7 @@ async def player_event(play_session_id: uuid.UUID, play_track_id: uuid.UUID, req
     headers = request.headers
     common = {"track_id": facts.id, "play_session_id": session.id, "user_agent": headers.get("user-agent", ""),
               "client": request.client.host if request.client else None,
-              "forwarded_for": headers.get("x-forwarded-for")}
+              "forwarded_for": headers.get("x-forwarded-for"), "at": request.app.state.runtime.clock()}
     accepted = record_player_events(request, [
         PlayerFacts(kind=e.type, startup_ms=e.startup_ms if e.type == "play" else None,
                     listened_seconds=e.listened_seconds if e.type == "progress" else 0.0,
