@@ -4,6 +4,7 @@ import { TonearmElement } from './base.js';
 import { ApiError, api, apiBase, define, fmtTime, icon } from './shared.js';
 import { PLAYER_HTML, mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
 import { PLAYER_CSS } from './player-css.js';
+import { trackEvents } from './player-events.js';
 import './waveform.js';
 
 const AUDIO_RE = /\.(m4a|mp4|mp3|ogg|oga|opus|webm|flac|wav|aac)$/i;
@@ -35,6 +36,7 @@ export class TonearmPlayer extends TonearmElement {
     this._end = 0;
     this._resumeAt = null;
     this._wire();
+    trackEvents(this);  // listening analytics (player-events.js)
   }
 
   // ------------------------------------------------------------------ wiring
