@@ -76,7 +76,8 @@ def _rows(db: Session, f: Filters):
 
 def _top(db: Session, by_track: dict[uuid.UUID, _Sum], limit: int = 10) -> list[dict]:
     ranked = sorted(by_track.items(), key=lambda kv: (-(kv[1].plays + kv[1].downloads), str(kv[0])))[:limit]
-    names = dict(db.execute(select(Track.id, Track.file_name).where(Track.id.in_([k for k, _ in ranked]))).all())
+    names = {tid: title or name for tid, title, name in db.execute(
+        select(Track.id, Track.player_title, Track.file_name).where(Track.id.in_([k for k, _ in ranked])))}
     return [{"track_id": k, "title": names.get(k, ""), **s.out()} for k, s in ranked]
 
 
