@@ -38,6 +38,7 @@ from tonearm.client.resources import (
     UploadSessions,
     Variants,
 )
+from tonearm.client.stats import Stats
 from tonearm.client.uploads import (
     CHUNK,
     Progress,
@@ -63,6 +64,7 @@ class _Common:
         self.upload_sessions = UploadSessions(self)
         self.play_sessions = PlaySessions(self)
         self.api_keys = ApiKeys(self)
+        self.stats = Stats(self)
 
     verify_webhook = staticmethod(verify_webhook)
 
