@@ -28,6 +28,9 @@ class Coverage:
         """Add [start, end); `total` is the union's length."""
         if end <= start:
             return
+        if not self.spans:
+            self.spans, self.total = [[start, end]], end - start
+            return
         merged: list[list[int]] = []
         for s, e in sorted([*self.spans, [start, end]]):
             if merged and s <= merged[-1][1]:
@@ -62,7 +65,7 @@ def _audio(row) -> tuple[int, int]:
     return start, end
 
 
-def crossings(rows: Iterable, key, seconds: int) -> list:
+def crossings(rows: Iterable, key, seconds: int, checked: bool = False) -> list:
     """For each group (`key(row)`), the row at which the fetched audio of one of its files first
     reached `seconds` worth: the request that made the download (or play). Byte ranges add up per
     file (variant), since offsets in two encodings are not the same audio. `rows` in time order."""
@@ -70,7 +73,7 @@ def crossings(rows: Iterable, key, seconds: int) -> list:
     done: set = set()
     out = []
     for row in rows:
-        if not counts(row):
+        if not checked and not counts(row):  # checked: the caller's query kept only counting rows
             continue
         k = key(row)
         if k in done:
@@ -83,17 +86,17 @@ def crossings(rows: Iterable, key, seconds: int) -> list:
     return out
 
 
-def downloads(rows: list) -> list:
+def downloads(rows: list, checked: bool = False) -> list:
     """The rows that made an IAB download, Apple Watch duplicates removed."""
-    made = crossings(rows, lambda r: (r.listener_key, r.track_id), DOWNLOAD_SECONDS)
+    made = crossings(rows, lambda r: (r.listener_key, r.track_id), DOWNLOAD_SECONDS, checked)
     phones = {(r.network_key, r.track_id) for r in made if not r.is_watch}
     return [r for r in made if not (r.is_watch and (r.network_key, r.track_id) in phones)]
 
 
-def session_plays(rows: list, played: set) -> list:
+def session_plays(rows: list, played: set, checked: bool = False) -> list:
     """Rows that made a play for play sessions that sent no `play` event for that track."""
     mine = [r for r in rows if r.play_session_id is not None and (r.play_session_id, r.track_id) not in played]
-    return crossings(mine, lambda r: (r.play_session_id, r.track_id), PLAY_SECONDS)
+    return crossings(mine, lambda r: (r.play_session_id, r.track_id), PLAY_SECONDS, checked)
 
 
 STARTUP_BUCKETS = (50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000)

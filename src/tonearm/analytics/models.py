@@ -41,10 +41,11 @@ class DeliveryEvent(_Who, Base):
     """One byte-serving request (`/d/…`, the podcast enclosure route) that reached a file."""
 
     __tablename__ = "analytics_deliveries"
-    __table_args__ = (Index("ix_analytics_deliveries_at", "at"),)
+    __table_args__ = (Index("ix_analytics_deliveries_ts", "ts"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ts: Mapped[int] = mapped_column(BigInteger)  # `at` as Unix seconds: what the rollup filters and groups on
     variant: Mapped[str] = mapped_column(String(64))
     feed_token: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a digest, never the token
     network_key: Mapped[str] = mapped_column(String(32))  # HMAC of the address prefix alone (Apple Watch rule)
@@ -63,10 +64,11 @@ class PlayerEvent(_Who, Base):
     """One event a player sent to `POST /v1/play/{play_session_id}/{track_id}/event`."""
 
     __tablename__ = "analytics_player_events"
-    __table_args__ = (Index("ix_analytics_player_events_at", "at"),)
+    __table_args__ = (Index("ix_analytics_player_events_ts", "ts"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ts: Mapped[int] = mapped_column(BigInteger)  # `at` as Unix seconds: what the rollup filters and groups on
     kind: Mapped[str] = mapped_column(String(16))
     startup_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     listened_seconds: Mapped[float] = mapped_column(Float, default=0.0)

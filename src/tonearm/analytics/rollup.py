@@ -8,25 +8,30 @@ hour's rows are final once its events are written."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, case, cast, delete, func, select, union, update
 from sqlalchemy.orm import Session
 
 from tonearm.analytics import counting
 from tonearm.analytics.models import DeliveryEvent, HourlyStat, PlayerEvent, PlayerEventKind, RolledHour
 
 HOUR = dt.timedelta(hours=1)
-_DELIVERY_COLS = [DeliveryEvent.at, DeliveryEvent.organization_id, DeliveryEvent.collection_id,
-                  DeliveryEvent.creator_id, DeliveryEvent.track_id, DeliveryEvent.variant, DeliveryEvent.play_session_id,
-                  DeliveryEvent.listener_key, DeliveryEvent.network_key, DeliveryEvent.app, DeliveryEvent.device,
-                  DeliveryEvent.country, DeliveryEvent.is_bot, DeliveryEvent.is_watch, DeliveryEvent.probe,
-                  DeliveryEvent.status, DeliveryEvent.method, DeliveryEvent.range_start, DeliveryEvent.bytes_sent,
-                  DeliveryEvent.object_size, DeliveryEvent.audio_offset, DeliveryEvent.bytes_per_second]
-_PLAYER_COLS = [PlayerEvent.at, PlayerEvent.organization_id, PlayerEvent.collection_id, PlayerEvent.creator_id,
-                PlayerEvent.track_id, PlayerEvent.play_session_id, PlayerEvent.listener_key, PlayerEvent.app,
-                PlayerEvent.device, PlayerEvent.country, PlayerEvent.is_bot, PlayerEvent.kind,
-                PlayerEvent.startup_ms, PlayerEvent.listened_seconds]
+D, P = DeliveryEvent, PlayerEvent
+
+
+def _text(col):
+    return cast(col, String)  # uuids as text: cheap to fetch and hash (hex on SQLite, dashed on PostgreSQL)
+
+
+def _dims(t):
+    return [(t.ts // 3600).label("h"), _text(t.track_id).label("track_id"), t.app, t.device, t.country]
+
+
+def _counting(lo: int, hi: int):
+    """Delivery rows that may add audio (counting.counts, in SQL), between two Unix times."""
+    return [D.ts >= lo, D.ts < hi, D.status.in_(counting.SERVED), D.method == "GET", D.bytes_sent > 0,
+            D.probe.is_(False), D.is_bot.is_(False)]
 
 
 def floor_hour(t: dt.datetime) -> dt.datetime:
@@ -34,66 +39,80 @@ def floor_hour(t: dt.datetime) -> dt.datetime:
 
 
 class _Cell:
-    __slots__ = ("ids", "plays", "listeners", "downloads", "listened", "completions", "startups")
+    __slots__ = ("plays", "listeners", "downloads", "listened", "completions", "startups")
 
-    def __init__(self, ids):
-        self.ids, self.plays, self.downloads, self.listened, self.completions = ids, 0, 0, 0.0, 0
-        self.listeners: set[str] = set()
+    def __init__(self):
+        self.plays = self.downloads = self.completions = self.listeners = 0
+        self.listened = 0.0
         self.startups: list[int] = []
 
 
-def _cell(cells: dict, row) -> _Cell:
-    key = (floor_hour(row.at), row.track_id, row.app, row.device, row.country)
-    cell = cells.get(key)
-    if cell is None:
-        cell = cells[key] = _Cell((row.organization_id, row.collection_id, row.creator_id))
-    return cell
+def _key(row) -> tuple:
+    return int(row[0]), row[1], row[2], row[3], row[4]  # (h, track_id, app, device, country)
 
 
-def _count_day(deliveries: list, players: list, start: dt.datetime) -> dict:
-    """The cells of the hours from `start` on, from the day's events up to the last hour's end."""
-    cells: dict = {}
-    in_range = lambda r: r.at >= start  # noqa: E731
-    played = set()
-    for p in players:
-        if p.is_bot:
-            continue
-        if p.kind == PlayerEventKind.PLAY and p.play_session_id is not None:
-            played.add((p.play_session_id, p.track_id))
-        if not in_range(p):
-            continue
-        cell = _cell(cells, p)
-        cell.listeners.add(p.listener_key)
-        if p.kind == PlayerEventKind.PLAY:
-            cell.plays += 1
-            if p.startup_ms is not None and p.startup_ms >= 0:
-                cell.startups.append(p.startup_ms)
-        elif p.kind == PlayerEventKind.PROGRESS:
-            cell.listened += p.listened_seconds or 0.0
-        elif p.kind == PlayerEventKind.COMPLETE:
-            cell.completions += 1
-    for d in deliveries:
-        if in_range(d) and counting.counts(d):
-            _cell(cells, d).listeners.add(d.listener_key)
-    for d in counting.downloads(deliveries):
-        if in_range(d):
-            _cell(cells, d).downloads += 1
-    for d in counting.session_plays(deliveries, played):
-        if in_range(d):
-            _cell(cells, d).plays += 1
-    return cells
+def _dkey(row) -> tuple:
+    return row.ts // 3600, row.track_id, row.app, row.device, row.country
 
 
-def _rows(cells: dict) -> list[dict]:
+def _players(db: Session, cells: dict, lo: int, hi: int) -> None:
+    """Plays, completions, listened seconds, startup times and listeners of [lo, hi), in SQL."""
+    db = db.connection()  # Core results: no ORM row processing
+    human = [P.ts >= lo, P.ts < hi, P.is_bot.is_(False)]
+    kind = lambda k, then=1: func.sum(case((P.kind == k, then), else_=0))  # noqa: E731
+    dims = _dims(P)
+    for r in db.execute(select(*dims, kind(PlayerEventKind.PLAY).label("plays"),
+                               kind(PlayerEventKind.COMPLETE).label("completions"),
+                               kind(PlayerEventKind.PROGRESS, P.listened_seconds).label("listened"))
+                        .where(*human).group_by(*(d.element if hasattr(d, "element") else d for d in dims))):
+        cell = cells.setdefault(_key(r), _Cell())
+        cell.plays, cell.completions, cell.listened = int(r.plays or 0), int(r.completions or 0), float(r.listened or 0)
+    for r in db.execute(select(*_dims(P), P.startup_ms).where(
+            *human, P.kind == PlayerEventKind.PLAY, P.startup_ms.is_not(None), P.startup_ms >= 0)):
+        cells.setdefault(_key(r), _Cell()).startups.append(r.startup_ms)
+    keys = union(select(*_dims(P), P.listener_key).where(*human),
+                 select(*_dims(D), D.listener_key).where(*_counting(lo, hi))).subquery()
+    cols = (keys.c.h, keys.c.track_id, keys.c.app, keys.c.device, keys.c.country)
+    for r in db.execute(select(*cols, func.count().label("n")).group_by(*cols)):
+        cells.setdefault(_key(r), _Cell()).listeners = int(r.n)
+
+
+def _deliveries(db: Session, cells: dict, day: int, lo: int, hi: int) -> None:
+    """IAB downloads and session plays of [lo, hi), from the day's counting requests up to hi."""
+    db = db.connection()
+    played = {tuple(r) for r in db.execute(select(_text(P.play_session_id), _text(P.track_id)).distinct().where(
+        P.ts >= day, P.ts < hi, P.is_bot.is_(False), P.kind == PlayerEventKind.PLAY, P.play_session_id.is_not(None)))}
+    rows = db.execute(select(D.ts, _text(D.track_id).label("track_id"), D.variant, D.listener_key, D.network_key,
+                             _text(D.play_session_id).label("play_session_id"), D.is_watch, D.range_start,
+                             D.bytes_sent, D.object_size, D.audio_offset, D.bytes_per_second, D.app, D.device,
+                             D.country).where(*_counting(day, hi)).order_by(D.ts, D.id)).all()
+    for r in counting.downloads(rows, checked=True):
+        if r.ts >= lo:
+            cells.setdefault(_dkey(r), _Cell()).downloads += 1
+    for r in counting.session_plays(rows, played, checked=True):
+        if r.ts >= lo:
+            cells.setdefault(_dkey(r), _Cell()).plays += 1
+
+
+def _owners(db: Session, lo: int, hi: int) -> dict:
+    db, out = db.connection(), {}
+    for t in (D, P):
+        for r in db.execute(select(_text(t.track_id), t.organization_id, t.collection_id, t.creator_id)
+                            .distinct().where(t.ts >= lo, t.ts < hi)):
+            out[r[0]] = (r[1], r[2], r[3])
+    return out
+
+
+def _rows(cells: dict, owners: dict) -> list[dict]:
     out = []
-    for (hour, track_id, app, device, country), c in cells.items():
-        org, col, creator = c.ids
+    for (h, track, app, device, country), c in cells.items():
+        org, col, creator = owners[track]
         out.append({
-            "hour": hour, "organization_id": org, "collection_id": col, "creator_id": creator,
-            "track_id": track_id, "app": app, "device": device, "country": country, "plays": c.plays,
-            "listeners": len(c.listeners), "downloads": c.downloads, "listened_seconds": round(c.listened, 3),
-            "completions": c.completions, "startup_p50_ms": counting.percentile(c.startups, 50),
-            "startup_p95_ms": counting.percentile(c.startups, 95),
+            "hour": dt.datetime.fromtimestamp(h * 3600, dt.UTC), "organization_id": org, "collection_id": col,
+            "creator_id": creator, "track_id": uuid.UUID(track), "app": app, "device": device, "country": country,
+            "plays": c.plays, "listeners": c.listeners, "downloads": c.downloads,
+            "listened_seconds": round(c.listened, 3), "completions": c.completions,
+            "startup_p50_ms": counting.percentile(c.startups, 50), "startup_p95_ms": counting.percentile(c.startups, 95),
             "startup_hist": counting.histogram(c.startups) if c.startups else None,
         })
     return out
@@ -104,23 +123,21 @@ def aggregate(db: Session, first: dt.datetime, last: dt.datetime, *, now: dt.dat
     first, last, written = floor_hour(first), floor_hour(last), 0
     while first <= last:
         day_start = first.replace(hour=0)
-        day_last = min(last, day_start + 23 * HOUR)
-        end = day_last + HOUR
-        deliveries = db.execute(select(*_DELIVERY_COLS).where(
-            DeliveryEvent.at >= day_start, DeliveryEvent.at < end).order_by(DeliveryEvent.at, DeliveryEvent.id)).all()
-        players = db.execute(select(*_PLAYER_COLS).where(
-            PlayerEvent.at >= day_start, PlayerEvent.at < end).order_by(PlayerEvent.at, PlayerEvent.id)).all()
-        rows = _rows(_count_day(deliveries, players, first))
+        end = min(last, day_start + 23 * HOUR) + HOUR
+        day, lo, hi = int(day_start.timestamp()), int(first.timestamp()), int(end.timestamp())
+        cells: dict = {}
+        _players(db, cells, lo, hi)
+        _deliveries(db, cells, day, lo, hi)
+        rows = _rows(cells, _owners(db, lo, hi))
         db.execute(delete(HourlyStat).where(HourlyStat.hour >= first, HourlyStat.hour < end))
         if rows:
             db.execute(HourlyStat.__table__.insert(), rows)
+        marked = set(db.scalars(select(RolledHour.hour).where(RolledHour.hour >= first, RolledHour.hour < end)))
+        db.execute(update(RolledHour).where(RolledHour.hour >= first, RolledHour.hour < end).values(rolled_at=now))
         hour = first
         while hour < end:
-            mark = db.get(RolledHour, hour)
-            if mark is None:
+            if hour not in marked:
                 db.add(RolledHour(hour=hour, rolled_at=now))
-            else:
-                mark.rolled_at = now
             hour += HOUR
         db.flush()
         written += len(rows)

@@ -39,7 +39,7 @@ def _who(ctx: Context, item, info) -> dict:
         "listener_key": keyed(salt, "listener", prefix, item.user_agent or ""),
         "app": agent.app, "device": agent.device, "country": ctx.countries.lookup(address),
         "is_bot": agent.is_bot, "_network": keyed(salt, "network", prefix), "_watch": agent.is_watch,
-        "at": dt.datetime.fromtimestamp(item.at, dt.UTC),
+        "at": dt.datetime.fromtimestamp(item.at, dt.UTC), "ts": int(item.at),
     }
 
 

@@ -27,8 +27,8 @@ LOOKBACK = 2 * HOUR
 def prune(db, now: dt.datetime, retention_days: int) -> tuple[int, int]:
     """Delete raw events older than the retention and the salts of past days."""
     cutoff = now - dt.timedelta(days=retention_days)
-    gone = db.execute(delete(DeliveryEvent).where(DeliveryEvent.at < cutoff)).rowcount or 0
-    gone += db.execute(delete(PlayerEvent).where(PlayerEvent.at < cutoff)).rowcount or 0
+    gone = db.execute(delete(DeliveryEvent).where(DeliveryEvent.ts < cutoff.timestamp())).rowcount or 0
+    gone += db.execute(delete(PlayerEvent).where(PlayerEvent.ts < cutoff.timestamp())).rowcount or 0
     db.execute(delete(RolledHour).where(RolledHour.hour < cutoff))
     return gone, salts.discard_past(db, now.date().isoformat())
 
@@ -38,9 +38,9 @@ def _first_hour(db, now: dt.datetime, retention_days: int) -> dt.datetime:
     if last is not None:
         first = last - LOOKBACK
     else:
-        oldest = [t for t in (db.scalar(select(func.min(DeliveryEvent.at))),
-                              db.scalar(select(func.min(PlayerEvent.at)))) if t is not None]
-        first = min(oldest) if oldest else now
+        oldest = [t for t in (db.scalar(select(func.min(DeliveryEvent.ts))),
+                              db.scalar(select(func.min(PlayerEvent.ts)))) if t is not None]
+        first = dt.datetime.fromtimestamp(min(oldest), dt.UTC) if oldest else now
     return floor_hour(max(first, now - dt.timedelta(days=retention_days)))
 
 

@@ -1,8 +1,8 @@
-"""t18 analytics
+"""t18 analytics: raw listening events, hourly rollups, daily salts
 
 Revision ID: 0003_t18_analytics
 Revises: 0002
-Create Date: 2026-12-03 08:17:56.825350
+Create Date: 2026-12-03 09:06:03.293968
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ def upgrade() -> None:
     op.create_table('analytics_deliveries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ts', sa.BigInteger(), nullable=False),
     sa.Column('variant', sa.String(length=64), nullable=False),
     sa.Column('feed_token', sa.String(length=32), nullable=True),
     sa.Column('network_key', sa.String(length=32), nullable=False),
@@ -45,7 +46,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_deliveries'))
     )
     with op.batch_alter_table('analytics_deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_analytics_deliveries_at', ['at'], unique=False)
+        batch_op.create_index('ix_analytics_deliveries_ts', ['ts'], unique=False)
 
     op.create_table('analytics_hourly',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -79,6 +80,7 @@ def upgrade() -> None:
     op.create_table('analytics_player_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('at', tonearm.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ts', sa.BigInteger(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('startup_ms', sa.Integer(), nullable=True),
     sa.Column('listened_seconds', sa.Float(), nullable=False),
@@ -96,7 +98,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_player_events'))
     )
     with op.batch_alter_table('analytics_player_events', schema=None) as batch_op:
-        batch_op.create_index('ix_analytics_player_events_at', ['at'], unique=False)
+        batch_op.create_index('ix_analytics_player_events_ts', ['ts'], unique=False)
 
     op.create_table('analytics_salts',
     sa.Column('day', sa.String(length=10), nullable=False),
@@ -111,7 +113,7 @@ def downgrade() -> None:
     
     op.drop_table('analytics_salts')
     with op.batch_alter_table('analytics_player_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_analytics_player_events_at')
+        batch_op.drop_index('ix_analytics_player_events_ts')
 
     op.drop_table('analytics_player_events')
     op.drop_table('analytics_hours')
@@ -121,7 +123,7 @@ def downgrade() -> None:
 
     op.drop_table('analytics_hourly')
     with op.batch_alter_table('analytics_deliveries', schema=None) as batch_op:
-        batch_op.drop_index('ix_analytics_deliveries_at')
+        batch_op.drop_index('ix_analytics_deliveries_ts')
 
     op.drop_table('analytics_deliveries')
     
