@@ -163,7 +163,7 @@ def _timed_rollup(db_url: str, day: dt.datetime) -> tuple[float, float, int]:
     return time.perf_counter() - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), rows
 
 
-def bench_rollup(tmp: Path, n: int) -> None:
+def bench_rollup(tmp: Path, n: int, backends: str = "sqlite,postgres") -> None:
     from sqlalchemy import create_engine, text
 
     from tonearm.db.migrate import upgrade
@@ -176,6 +176,8 @@ def bench_rollup(tmp: Path, n: int) -> None:
     pg = PG.rsplit("/", 1)[0] + "/" + name
     try:
         for label, url in (("SQLite", f"sqlite:///{tmp / 'rollup.db'}"), ("PostgreSQL", pg)):
+            if ("sqlite" if label == "SQLite" else "postgres") not in backends:
+                continue
             upgrade(url)
             t0 = time.perf_counter()
             _synthetic(url, n, day)
@@ -200,6 +202,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--skip-http", action="store_true")
     ap.add_argument("--skip-rollup", action="store_true")
+    ap.add_argument("--backends", default="sqlite,postgres", help="rollup backends: sqlite,postgres")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
           f"on {os.cpu_count()} CPUs")
@@ -210,7 +213,7 @@ def main() -> None:
             bench_delivery(wrk, tmp, args.seconds)
             bench_beacons(wrk, tmp, args.seconds)
         if not args.skip_rollup:
-            bench_rollup(tmp, args.events)
+            bench_rollup(tmp, args.events, args.backends)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
