@@ -90,7 +90,8 @@ def bench_delivery(wrk: str, tmp: Path, seconds: int) -> None:
             rps, p99, bad = run_wrk(wrk, url, seconds, 32, script)
             cpu = cpu_of(srv.proc.pid) - c0
             rows[enabled] = (rps, cpu * 1000 / (rps * seconds / 1000))
-            print(f"{'recording ' + ('on' if enabled else 'off'):<28} {rps:>9.0f} {p99:>8.2f} {bad:>8} {rows[enabled][1]:>14.1f}")
+            label = "recording " + ("on" if enabled else "off")
+            print(f"{label:<28} {rps:>9.0f} {p99:>8.2f} {bad:>8} {rows[enabled][1]:>14.1f}")
         finally:
             srv.stop()
     print(f"rps with/without recording: {rows[True][0] / rows[False][0]:.2f} (goal ≥ 0.95); "
