@@ -1,7 +1,8 @@
 """Regenerate docs/screenshots/*.png: a real `tonearm serve` with generated, processed tracks, shown
 in Debian's chromium through Playwright (run scripts/browser-deps.sh first).
 
-    .venv/bin/python scripts/screenshots.py
+    .venv/bin/python scripts/screenshots.py          # all of them
+    .venv/bin/python scripts/screenshots.py stats    # only stats.png (short tracks, three weeks of listening)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.audiogen import image_bytes, write_audio  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM, upload_files, wait_ready  # noqa: E402
+from tests.browser.stats_traffic import live, roll, runtime_of, synthetic  # noqa: E402
 from tests.e2e.server import ServerProcess  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -53,10 +55,10 @@ def cover(colour: tuple[int, int, int], size: int = 600) -> bytes:
     return image_bytes(img, "JPEG", quality=92)
 
 
-def catalog(srv: ServerProcess, work: Path) -> tuple[httpx.Client, str, list[str]]:
+def catalog(srv: ServerProcess, work: Path, short: bool = False) -> tuple[httpx.Client, str, list[str]]:
     api = httpx.Client(base_url=srv.url, headers=srv.headers, timeout=60)
     col = api.post("/v1/collection", json={"title": "Coastal Recordings"}).json()["collection"]
-    paths = [write_audio(work / f"{title}.mp3", "mp3", samples=music(seconds, tone),
+    paths = [write_audio(work / f"{title}.mp3", "mp3", samples=music(20.0 if short else seconds, tone),
                          tags={"title": title, "artist": "Marea Quartet"}, cover=cover(colour))
              for title, seconds, colour, tone in ALBUM]
     ids = upload_files(srv, api, col["id"], paths)
@@ -64,7 +66,7 @@ def catalog(srv: ServerProcess, work: Path) -> tuple[httpx.Client, str, list[str
     return api, col["id"], ids
 
 
-def main() -> None:
+def main(only: str = "") -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -72,13 +74,20 @@ def main() -> None:
         work = Path(tmp)
         srv = ServerProcess(work / "data").start()
         try:
-            api, col, ids = catalog(srv, work)
+            api, col, ids = catalog(srv, work, short=only == "stats")
+            if only == "stats":
+                with sync_playwright() as pw:
+                    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+                    shoot_stats(browser, srv, api, col, ids)
+                    browser.close()
+                return
             sid = api.post("/v1/play_session/collection", json={"collection_id": col, "variants": ["hq", "lq"],
                                                                "is_downloadable": True}).json()["play_session_id"]
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
                 shoot_player(browser, srv, sid)
                 shoot_dashboard(browser, srv, work)
+                shoot_stats(browser, srv, api, col, ids)
                 browser.close()
         finally:
             srv.stop()
@@ -126,5 +135,22 @@ def shoot_dashboard(browser, srv: ServerProcess, work: Path) -> None:
     ctx.close()
 
 
+def shoot_stats(browser, srv: ServerProcess, api: httpx.Client, col: str, ids: list[str]) -> None:
+    live(srv, api, col, ids)
+    rt = runtime_of(srv.data_dir, srv.env["TONEARM_SECRET_KEY"])
+    synthetic(rt, ids)
+    time.sleep(2.5)  # the server's recorder writes the live events within a second
+    roll(rt, days=22)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+    page = ctx.new_page()
+    page.goto(f"{srv.url}/dashboard/stats")
+    page.fill("#key", srv.key)
+    page.click("#keyform button[type=submit]")
+    page.wait_for_selector("#top tr td")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(OUT / "stats.png"), full_page=True)
+    ctx.close()
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "")

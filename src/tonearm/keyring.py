@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     DELIVERY_URL = "delivery-url"  # /d/… playback and download URLs
     API_KEY_PEPPER = "api-key-pepper"  # HMAC pepper of stored API key digests
     SIGNING_KEY_STORAGE = "signing-key-storage"  # encrypts URL Signing key secrets at rest
+    ANALYTICS_TOKEN = "analytics-token"  # keyed digests of podcast feed tokens in analytics events
 
 
 @functools.lru_cache(maxsize=64)

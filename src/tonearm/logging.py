@@ -81,6 +81,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+class HideClientAddress(logging.Filter):
+    """uvicorn's access line starts with the client's address: listeners' addresses are never
+    written anywhere (docs/analytics.md), so it becomes "-"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = ("-", *record.args[1:])
+        return True
+
+
 class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -99,7 +109,8 @@ def config(log_format: str = "text", level: str = "info") -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"redact": {"()": "tonearm.logging.RedactFilter"}},
+        "filters": {"redact": {"()": "tonearm.logging.RedactFilter"},
+                    "no_address": {"()": "tonearm.logging.HideClientAddress"}},
         "formatters": {"json": {"()": "tonearm.logging.JsonFormatter"}, "text": {"()": "tonearm.logging.TextFormatter"}},
         "handlers": {"default": handler},
         "loggers": {
@@ -107,7 +118,7 @@ def config(log_format: str = "text", level: str = "info") -> dict:
             "uvicorn.error": {"level": level},
             # JSON mode logs requests itself (tonearm.access, with the request id and route);
             # uvicorn's access line would repeat it without them.
-            "uvicorn.access": {"handlers": ["default"], "propagate": False,
+            "uvicorn.access": {"handlers": ["default"], "propagate": False, "filters": ["no_address"],
                                "level": "WARNING" if json_lines else level},
             "huey": {"level": "WARNING" if level == "INFO" else level},
             "alembic": {"level": "WARNING" if level == "INFO" else level},

@@ -1,5 +1,6 @@
 """Every stage's tables in one metadata, for Alembic (db/migrations/env.py) and create_all in tests."""
 
+from tonearm.analytics.models import DailySalt, DeliveryEvent, HourlyStat, PlayerEvent, RolledHour  # noqa: F401
 from tonearm.auth.models import ApiKey, SigningKey  # noqa: F401
 from tonearm.catalog.models import (  # noqa: F401
     Collection,

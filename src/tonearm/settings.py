@@ -95,6 +95,17 @@ class Settings(BaseSettings):
     rate_limit_session_per_minute: int = 0
     rate_limit_storage_url: str = "memory://"  # or redis://host:6379/0 to share counters between processes
 
+    # --- Listening analytics (tonearm.analytics, docs/analytics.md) ---
+    analytics_enabled: bool = True
+    analytics_buffer_size: int = Field(20_000, ge=1)  # events buffered per process; beyond it they are dropped (counted)
+    analytics_batch_size: int = Field(500, ge=1)  # events per database write
+    analytics_flush_seconds: float = Field(1.0, gt=0)  # the buffer is written at least this often
+    analytics_retention_days: int = Field(30, ge=1)  # raw events older than this are deleted by the rollup job
+    analytics_rollup_seconds: int = Field(300, ge=0)  # the open hour is re-aggregated at most this often
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); loopback by default.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    geoip_database: str = ""  # path to a MaxMind GeoLite2/GeoIP2 Country or City .mmdb; empty = no countries
+
     @model_validator(mode="after")
     def _derive(self) -> "Settings":
         self.data_dir = Path(self.data_dir).expanduser().resolve()

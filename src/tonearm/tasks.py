@@ -6,6 +6,7 @@ imports a stage.
 
 from __future__ import annotations
 
+from tonearm.analytics import tasks as analytics
 from tonearm.jobs.runtime import TaskTable
 from tonearm.podcasts import tasks as podcasts
 from tonearm.processing import tasks as processing
@@ -14,6 +15,7 @@ from tonearm.webhooks import tasks as webhooks
 
 TASKS = TaskTable(
     jobs={**processing.JOBS, **webhooks.JOBS, **podcasts.JOBS},
-    periodic={**processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC, **podcasts.PERIODIC},
+    periodic={**analytics.PERIODIC, **processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC,
+              **podcasts.PERIODIC},
     events={**webhooks.EVENTS},
 )

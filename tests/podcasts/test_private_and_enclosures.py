@@ -36,15 +36,17 @@ def test_enclosure_head_get_range(client, org, show):
     assert client.get(url.replace("/lq.mp3", "/nope.mp3")).status_code == 404
 
 
-def test_enclosure_reports_download_facts(client, org, show, monkeypatch):
+def test_enclosure_requests_reach_analytics(client, org, show, monkeypatch):
     seen = []
-    monkeypatch.setattr(enclosure, "report_download", lambda request, facts: seen.append(facts))
+    monkeypatch.setattr(enclosure, "record_delivery", lambda request, facts: seen.append(facts))
     url = f"/e/{show['collection_id']}/{show['tracks'][0]}/lq.mp3"
-    client.get(url, headers={"Range": "bytes=0-9", "User-Agent": "AppleCoreMedia/1.0"})
+    client.get(url, headers={"Range": "bytes=10-19", "User-Agent": "AppleCoreMedia/1.0"})
     client.get(url.replace("lq.mp3", "zz.mp3"))
     ok, missing = seen
-    assert (ok.status, ok.bytes_sent, ok.range, ok.user_agent) == (206, 10, "bytes=0-9", "AppleCoreMedia/1.0")
-    assert ok.subscriber_id is None and ok.client_address and missing.status == 404
+    assert (ok.status, ok.bytes_sent, ok.range_start, ok.range_header) == (206, 10, 10, "bytes=10-19")
+    assert (ok.user_agent, ok.variant, str(ok.track_id)) == ("AppleCoreMedia/1.0", "lq", show["tracks"][0])
+    assert ok.feed_token is None and ok.client and ok.storage_key is None
+    assert (missing.status, missing.bytes_sent, missing.variant) == (404, 0, "zz")
 
 
 def _private_show(client, org, settings):

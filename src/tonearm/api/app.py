@@ -8,6 +8,8 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from tonearm import __version__
+from tonearm import analytics
+from tonearm.analytics.routes import router as stats_router
 from tonearm.api import errors, metrics, openapi
 from tonearm.api.middleware import RequestContextMiddleware
 from tonearm.api.ratelimit import Limiter
@@ -20,6 +22,7 @@ from tonearm.jobs.runtime import Runtime
 from tonearm.keys.routes import router as keys_router
 from tonearm.keys.signing_routes import router as signing_key_router
 from tonearm.playback.delivery import router as delivery_router
+from tonearm.playback.events import router as event_router
 from tonearm.playback.routes import router as playback_router
 from tonearm.podcasts.enclosure import router as enclosure_router
 from tonearm.podcasts.feed_routes import router as feed_router
@@ -37,9 +40,9 @@ from tonearm.webhooks.routes import router as webhook_router
 # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
 # podcast_router extends PUT /v1/collection/{id} and PUT /v1/track/{id} (the `podcast` and `episode`
 # objects): it comes before the catalog's routers (api/openapi.py documents the operation that runs).
-ROUTERS = (playback_router, delivery_router, enclosure_router, feed_router, receive_router, upload_router,
-           keys_router, podcast_router, subscriber_router, catalog_router, track_router, playlist_router,
-           signing_key_router, webhook_router, web_router, show_router)
+ROUTERS = (playback_router, delivery_router, event_router, enclosure_router, feed_router, receive_router,
+           upload_router, keys_router, podcast_router, subscriber_router, catalog_router, track_router,
+           playlist_router, signing_key_router, webhook_router, stats_router, web_router, show_router)
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +56,7 @@ async def _lifespan(app: FastAPI):
     if capacity - 2 < limiter.total_tokens:
         limiter.total_tokens = max(4, capacity - 2)
     yield
+    analytics.close(app)  # write the buffered listening events
 
 
 def create_app(settings: Settings | None = None, *, queue=None, storage=None,

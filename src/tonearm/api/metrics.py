@@ -78,12 +78,11 @@ class ObservabilityMiddleware:
             route = _route(scope)
             if self.metrics:
                 REQUEST_SECONDS.labels(scope["method"], route, str(status[0])).observe(elapsed)
-            if access_logging_enabled():
-                client = scope.get("client")
+            if access_logging_enabled():  # never the client's address (docs/analytics.md)
                 access_log.info(
                     "%s %s %s", scope["method"], scope["path"], status[0],
                     extra={"method": scope["method"], "path": scope["path"], "route": route, "status": status[0],
-                           "duration_ms": round(elapsed * 1000, 2), "client": client[0] if client else None},
+                           "duration_ms": round(elapsed * 1000, 2)},
                 )
 
 

@@ -24,8 +24,10 @@ from tonearm.cli.remote import register as _register_remote  # noqa: E402
 
 _register_remote(app)
 from tonearm.cli.podcasts import register as _register_podcasts  # noqa: E402
+from tonearm.cli.stats import stats as _stats  # noqa: E402
 
 _register_podcasts(app)  # show, episode, subscriber (docs/podcasts.md)
+app.command("stats")(_stats)
 from tonearm.cli.remote import tracks_app as _tracks_app  # noqa: E402
 from tonearm.cli.tracks import reprocess as _reprocess  # noqa: E402
 

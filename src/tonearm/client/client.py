@@ -39,6 +39,7 @@ from tonearm.client.resources import (
     UploadSessions,
     Variants,
 )
+from tonearm.client.stats import Stats
 from tonearm.client.uploads import (
     CHUNK,
     Progress,
@@ -65,6 +66,7 @@ class _Common:
         self.play_sessions = PlaySessions(self)
         self.api_keys = ApiKeys(self)
         self.podcasts = Podcasts(self)
+        self.stats = Stats(self)
 
     verify_webhook = staticmethod(verify_webhook)
 

@@ -69,3 +69,32 @@ def serve(request: Request, key: str, name: str, params: dict[str, str]) -> Resp
         return modes.stream(storage, key, info.size, ranges, headers, media_type, head=request.method == "HEAD")
     return FileResponse(path, media_type=media_type, headers=headers)
 
+
+
+class Metered(Response):
+    """`inner`, sent as is; once sent (or cut off), `on_done(status, first_byte, bytes_sent)` with
+    what really left: the status, the first byte's offset (from Content-Range) and the body bytes."""
+
+    def __init__(self, inner: Response, on_done):
+        self.inner, self.on_done = inner, on_done
+        self.status_code, self.background = inner.status_code, None
+        self.raw_headers = inner.raw_headers
+
+    async def __call__(self, scope, receive, send) -> None:
+        status, first, sent = self.inner.status_code, 0, 0
+
+        async def counting(message):
+            nonlocal status, first, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", ()):
+                    if name.lower() == b"content-range" and value.startswith(b"bytes ") and b"-" in value:
+                        first = int(value[6:].split(b"-", 1)[0] or 0)
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.inner(scope, receive, counting)
+        finally:
+            self.on_done(status, first, sent)

@@ -7,12 +7,15 @@ transcode variant with that bitrate and container, besides its index name (`…_
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from tonearm.analytics import DeliveryFacts, record_delivery
 from tonearm.catalog.models import Track, TrackFile, Variant
-from tonearm.delivery.serve import serve
+from tonearm.delivery.serve import Metered, serve
 from tonearm.errors import Forbidden, NotFound
 from tonearm.keys import signing
 from tonearm.storage import keys
@@ -58,6 +61,26 @@ def _verify(request: Request, name: str) -> dict[str, str]:
                 raise (exc if own.message == "Invalid URL signature" else own) from None
 
 
+def _session_of(params: dict[str, str]) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(params["ps"]) if params.get("ps") else None
+    except ValueError:
+        return None
+
+
+def recorded(request: Request, response, key: str, params: dict[str, str]):
+    """`response`, recording its delivery (analytics) once sent; track files only, not covers."""
+    if not key.startswith("tracks/"):
+        return response
+
+    def done(status: int, first: int, sent: int) -> None:
+        record_delivery(request, DeliveryFacts.from_request(
+            request, status=status, bytes_sent=sent, range_start=first, method=request.method,
+            storage_key=key, play_session_id=_session_of(params), at=request.app.state.runtime.clock()))
+
+    return Metered(response, done)
+
+
 @router.get("/d/{index}_{bitrate:int}.{ext}", include_in_schema=False)  # documented with /d/{name}
 async def deliver_by_bitrate(index: str, bitrate: int, ext: str, request: Request):
     name = f"{index}_{bitrate}.{ext}"
@@ -69,7 +92,7 @@ async def deliver_by_bitrate(index: str, bitrate: int, ext: str, request: Reques
         key = await run_in_threadpool(_lookup, request, index, bitrate, ext)
     if key is None:
         raise NotFound("No such file")
-    return await run_in_threadpool(serve, request, key, name, params)
+    return recorded(request, await run_in_threadpool(serve, request, key, name, params), key, params)
 
 
 @router.get("/d/{name}")
@@ -78,7 +101,7 @@ def deliver(name: str, request: Request):
     key = keys.key_for_delivery_name(name)
     if key is None:
         raise NotFound("No such file")
-    return serve(request, key, name, params)
+    return recorded(request, serve(request, key, name, params), key, params)
 
 
 router.add_api_route("/d/{index}_{bitrate:int}.{ext}", deliver_by_bitrate, methods=["HEAD"], include_in_schema=False)

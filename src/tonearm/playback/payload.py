@@ -229,16 +229,17 @@ def url_expiry(settings: Settings, expires_at: dt.datetime) -> int:
 def signed_payload(rt: Runtime, session: SessionFacts, facts: TrackFacts, *, order: int | None = None) -> dict:
     expires = url_expiry(rt.settings, session.expires_at)
     sign = rt.signer.url_until
+    ps = session.id.hex  # names the play session in delivery analytics (signed like the rest)
     variants = []
     for index in session.variants:
         f = facts.files.get(index)
         if f is not None:
-            variants.append({**f, "url": sign(f["path"], expires), "variant": {"index": index}})
+            variants.append({**f, "url": sign(f["path"], expires, ps=ps), "variant": {"index": index}})
     fallback = (TrackStatus.FALLBACK, TrackStatus.FALLBACK_PROCESSING)
     if not variants and facts.track["track_status_id"] in fallback and "original" in facts.files:
         # Still encoding: offer the (browser-playable) original so the player can start now.
         f = facts.files["original"]
-        variants.append({**f, "url": sign(f["path"], expires), "variant": {"index": "original"},
+        variants.append({**f, "url": sign(f["path"], expires, ps=ps), "variant": {"index": "original"},
                          "fallback": True})
     cover = None
     if facts.cover:

@@ -3,50 +3,26 @@ forever (apps keep it for years), unlike the short-lived signed /d/ URLs.
 
 HEAD answers with the file's real length and type. GET goes through delivery/serve.py like /d/:
 bytes with Range (direct), X-Accel-Redirect (accel), or a 302 to a freshly presigned URL
-(redirect). Every answer's facts (range, user agent, subscriber, client address, status, bytes)
-go to `report_download`, the one place the analytics stage will count downloads."""
+(redirect). Every answer, refusals included, is recorded for listening analytics
+(`analytics.record_delivery`, as the /d/ routes are) once its bytes have left."""
 
 from __future__ import annotations
 
-import os
 import uuid
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
+from tonearm.analytics import DeliveryFacts, record_delivery
 from tonearm.catalog.models import Track, TrackFile
-from tonearm.delivery.ranges import parse_range
-from tonearm.delivery.serve import serve
+from tonearm.delivery.serve import Metered, serve
 from tonearm.errors import ApiError, NotFound
 from tonearm.podcasts.feed_routes import gate
 from tonearm.podcasts.models import Show
 from tonearm.storage.mime import content_type
 
 router = APIRouter(tags=["podcasts"])
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadFacts:
-    """One request on an enclosure URL, as the app saw it (the client address is not stored here:
-    whoever counts must hash or drop it)."""
-
-    collection_id: uuid.UUID
-    track_id: uuid.UUID
-    variant: str
-    method: str
-    range: str | None
-    user_agent: str | None
-    subscriber_id: uuid.UUID | None
-    client_address: str | None
-    status: int
-    bytes_sent: int | None  # what the response will send (Content-Length), None when unknown (redirects)
-
-
-def report_download(request: Request, facts: DownloadFacts) -> None:
-    """Hook for download analytics (issue 18): called once per enclosure request, after the answer
-    is decided. It does nothing yet; the analytics stage is wired in here."""
 
 
 def _file(db, collection_id: uuid.UUID, track_id: uuid.UUID, variant: str, ext: str) -> TrackFile:
@@ -60,28 +36,11 @@ def _file(db, collection_id: uuid.UUID, track_id: uuid.UUID, variant: str, ext: 
     return row
 
 
-def _facts(request: Request, ids: tuple, sub, status: int, sent: int | None) -> DownloadFacts:
-    collection_id, track_id, variant = ids
-    client = request.client.host if request.client else None
-    return DownloadFacts(collection_id, track_id, variant, request.method, request.headers.get("range"),
-                         request.headers.get("user-agent"), sub.id if sub else None, client, status, sent)
-
-
-def _outcome(request: Request, response: Response) -> tuple[int, int | None]:
-    """(status, bytes the response will send): a FileResponse applies Range only when it runs."""
-    status = response.status_code
-    if status in (301, 302, 303, 307, 308) or "x-accel-redirect" in response.headers:
-        return status, None
-    if status == 304 or request.method == "HEAD":
-        return status, 0
-    if isinstance(response, FileResponse):
-        size = os.path.getsize(response.path)
-        rng = request.headers.get("range")
-        if rng:
-            return 206, sum(end - start for start, end in parse_range(rng, size))  # serve() accepted it
-        return status, size
-    length = response.headers.get("content-length")
-    return status, int(length) if length is not None else None
+def _record(request: Request, track_id: uuid.UUID, variant: str, token: str | None, status: int,
+            first: int = 0, sent: int = 0) -> None:
+    record_delivery(request, DeliveryFacts.from_request(
+        request, status=status, bytes_sent=sent, range_start=first, method=request.method, track_id=track_id,
+        variant=variant, feed_token=token, at=request.app.state.runtime.clock()))
 
 
 @router.get("/e/{collection_id}/{track_id}/{variant}.{ext}", response_class=Response,
@@ -91,10 +50,9 @@ def get_enclosure(collection_id: uuid.UUID, track_id: uuid.UUID, variant: str, e
                   token: str | None = None):
     """An episode's audio at its stable enclosure URL (Tonearm extension); `?token=` for private shows."""
     rt = request.app.state.runtime
-    ids, sub = (collection_id, track_id, variant), None
     try:
         with rt.sessionmaker() as db:
-            sub = gate(db, db.get(Show, collection_id), token)
+            gate(db, db.get(Show, collection_id), token)
             row = _file(db, collection_id, track_id, variant, ext.lower())
             key = row.storage_key
         if request.method == "HEAD":
@@ -106,10 +64,11 @@ def get_enclosure(collection_id: uuid.UUID, track_id: uuid.UUID, variant: str, e
         else:
             response = serve(request, key, f"{variant}.{ext.lower()}", {})
     except ApiError as exc:
-        report_download(request, _facts(request, ids, sub, exc.status, None))
+        _record(request, track_id, variant, token, exc.status)
         raise
-    report_download(request, _facts(request, ids, sub, *_outcome(request, response)))
-    return response
+    # counted once the bytes have left: the status, first byte and body bytes really sent
+    return Metered(response, lambda status, first, sent: _record(request, track_id, variant, token,
+                                                                 status, first, sent))
 
 
 router.add_api_route("/e/{collection_id}/{track_id}/{variant}.{ext}", get_enclosure, methods=["HEAD"],

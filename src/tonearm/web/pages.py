@@ -56,7 +56,7 @@ def error_page(status: int, message: str) -> str:
 
 def dashboard_page() -> str:
     body = """<header class="bar"><a class="brand" href="/dashboard"><span class="logo" aria-hidden="true"></span>Tonearm</a>
-<span class="muted" id="org"></span><button id="signout" class="ghost" hidden>Sign out</button></header>
+<span class="muted" id="org"></span><a href="/dashboard/stats">Statistics</a><button id="signout" class="ghost" hidden>Sign out</button></header>
 <main class="dash" id="app">
 <section class="panel narrow" id="signin">
   <h1>Sign in</h1>

@@ -22,6 +22,7 @@ from tonearm.playback.models import PlaySession
 from tonearm.playback.payload import full_payload
 from tonearm.playback.schemas import PlaySessionCreate
 from tonearm.web import pages
+from tonearm.web.stats_page import stats_page
 
 STATIC_DIR = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -166,6 +167,13 @@ def oembed(settings: SettingsDep, db: DB, url: str = Query(..., max_length=2000)
 
 
 # ----------------------------------------------------------------------------- dashboard, docs
+
+
+@router.get("/dashboard/stats")
+def dashboard_stats(settings: SettingsDep):
+    if not settings.dashboard_enabled:
+        raise NotFound("No such route")
+    return _html(stats_page(), headers={"Content-Security-Policy": "frame-ancestors 'none'"})
 
 
 @router.get("/dashboard")

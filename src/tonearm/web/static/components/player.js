@@ -6,6 +6,7 @@ import { PLAYER_HTML, mediaSession, renderList, renderMenu, toggleMenu } from '.
 import { PLAYER_CSS } from './player-css.js';
 import { gaplessTick, gaplessUse } from './player-gapless.js';
 import { linearGain, normalizeMode } from './player-gain.js';
+import { trackEvents } from './player-events.js';
 import './waveform.js';
 
 const AUDIO_RE = /\.(m4a|mp4|mp3|ogg|oga|opus|webm|flac|wav|aac)$/i;
@@ -33,10 +34,10 @@ export class TonearmPlayer extends TonearmElement {
     this.index = 0;
     this.cache = new Map();
     this.normalize = true;
-    this._start = 0;
-    this._end = 0;
+    this._start = this._end = 0;
     this._resumeAt = null;
     this._wire();
+    trackEvents(this);  // listening analytics (player-events.js)
   }
 
   // ------------------------------------------------------------------ wiring
