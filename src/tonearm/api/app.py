@@ -25,12 +25,13 @@ from tonearm.runtime import build_runtime
 from tonearm.settings import Settings, get_settings
 from tonearm.uploads.receive import router as receive_router
 from tonearm.uploads.routes import router as upload_router
+from tonearm.uploads.tus_routes import router as tus_router
 from tonearm.web.routes import mount_static
 from tonearm.web.routes import router as web_router
 from tonearm.webhooks.routes import router as webhook_router
 
 # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
-ROUTERS = (playback_router, delivery_router, receive_router, upload_router, keys_router, catalog_router,
+ROUTERS = (playback_router, delivery_router, receive_router, tus_router, upload_router, keys_router, catalog_router,
            track_router, playlist_router, signing_key_router, webhook_router, web_router)
 
 
