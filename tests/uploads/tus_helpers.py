@@ -41,3 +41,31 @@ def head(client, location: str, **headers):
 
 def checksum(algo: str, data: bytes) -> str:
     return f"{algo} {base64.b64encode(hashlib.new(algo, data).digest()).decode()}"
+
+
+def big_wav(path, size: int):
+    """A valid WAV of exactly `size` bytes, made in blocks (hundreds of MB without holding them in
+    memory): 32-bit PCM, 6 channels at 192 kHz, so 300 MB is ~65 s of audio and processing it
+    stays quick."""
+    import struct
+
+    import numpy as np
+
+    rate, channels, width = 192000, 6, 4
+    frame = channels * width
+    data_len = (size - 44) // frame * frame
+    header = b"RIFF" + struct.pack("<I", 36 + data_len) + b"WAVEfmt " + struct.pack(
+        "<IHHIIHH", 16, 1, channels, rate, rate * frame, frame, 8 * width) + b"data" + struct.pack("<I", data_len)
+    block = rate  # one second per block
+    t = np.arange(block) / rate
+    with open(path, "wb") as fh:
+        fh.write(header)
+        written, n = 0, 0
+        while written < data_len:
+            tone = (0.3 * np.sin(2 * np.pi * (220 + 20 * (n % 12)) * t) * 2147483647).astype("<i4")
+            pcm = np.repeat(tone[:, None], channels, axis=1).tobytes()[: data_len - written]
+            fh.write(pcm)
+            written += len(pcm)
+            n += 1
+        fh.write(b"\0" * (size - 44 - data_len))  # trailing bytes past the data chunk (ignored by readers)
+    return path

@@ -13,6 +13,7 @@ The upload URL (Location) is signed too, valid until the upload expires.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 import uuid
@@ -32,6 +33,7 @@ router = APIRouter(tags=["upload targets"])
 CHECKPOINT_BYTES = 8 * 1024 * 1024  # fsync and record the offset at least this often while bytes arrive
 CHECKPOINT_SECONDS = 3.0  # ... and this often (it also renews the request's hold on the upload)
 SPOOL_BLOCK = 1024 * 1024
+HEAD_WAIT_SECONDS = 3.0  # a HEAD waits this long for a PATCH in progress to let go of the upload
 
 
 def _rt(request: Request) -> Runtime:
@@ -100,6 +102,13 @@ async def tus_head(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request):
     try:
         rt = _begin(request)
         up = await run_in_threadpool(tus.head, rt, track_id, upload_id)
+        waited = 0.0
+        while up.busy and waited < HEAD_WAIT_SECONDS:
+            # A PATCH cut off a moment ago may not have recorded its last bytes yet: answering now
+            # would send the client back to an offset that is about to move (a 409, a chunk wasted).
+            await asyncio.sleep(0.1)
+            waited += 0.1
+            up = await run_in_threadpool(tus.head, rt, track_id, upload_id)
     except ApiError as exc:
         raise _tus_headers(exc) from None
     headers = {**_state_headers(up), "Upload-Length": str(up.length), "Cache-Control": "no-store"}
