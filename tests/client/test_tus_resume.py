@@ -59,7 +59,7 @@ def test_sdk_resumes_after_a_dropped_connection(live, tmp_path):
         assert track.track_status_id in ("processing", "ready")
         assert tn.wait_until_ready(track.id, timeout=300).track_status_id == "ready"
     assert proxy.cuts == 1 and proxy.sent - before < size + CHUNK + MB  # resumed, not restarted
-    assert sum(reported) == size and any(n < 0 for n in reported) or sum(reported) == size
+    assert sum(reported) == size  # rolled back to the server's offset after the drop, then on to the end
     assert _count(server, col) == 1
     assert json.loads((tmp_path / "store.json").read_text()) == {}  # nothing left to resume
 
@@ -111,10 +111,18 @@ def test_cli_upload_resumes_after_ctrl_c(live, tmp_path):
     assert first.returncode != 0
     saved = list(json.loads(store.read_text()).values())
     assert len(saved) == 1 and saved[0]["upload_url"]
+    offset = int(httpx.head(saved[0]["upload_url"], headers={"Tus-Resumable": "1.0.0"}).headers["upload-offset"])
+    assert 0 < offset < size
+    mid = -1
+    while mid != proxy.sent:  # bytes the first run left in socket buffers still drain through the proxy
+        mid = proxy.sent
+        time.sleep(1.0)
     second = subprocess.run(cmd + ["--wait", "--json"], env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr
     result = json.loads(second.stdout)
     assert result["uploaded"] == 1 and result["files"][0]["track_id"] == saved[0]["track_id"]
     assert result["files"][0]["status"] == "ready"
-    assert proxy.sent - before < size + 2 * CHUNK + 2 * MB  # the re-run sent the rest, not all again
+    # the re-run sent the rest, not all again (at most one chunk more: a PATCH refused with 423 while
+    # the first run's last request still held the upload is read and discarded by the server)
+    assert proxy.sent - mid < size - offset + CHUNK + MB
     assert _count(server, col) == 1

@@ -99,7 +99,8 @@ class _Common:
     @staticmethod
     def _from_session(ses) -> TrackUpload:
         return TrackUpload(track_id=ses.track_id, track=ses.track, track_upload=ses.track_upload,
-                           track_cover_upload=ses.track_cover_upload, upload_session_id=ses.upload_session_id)
+                           track_cover_upload=ses.track_cover_upload, upload_session_id=ses.upload_session_id,
+                           track_upload_resumable=ses.track_upload_resumable)
 
 
 def _cover_body(cover: str | os.PathLike | bytes):
