@@ -122,7 +122,8 @@ def test_cli_upload_resumes_after_ctrl_c(live, tmp_path):
     result = json.loads(second.stdout)
     assert result["uploaded"] == 1 and result["files"][0]["track_id"] == saved[0]["track_id"]
     assert result["files"][0]["status"] == "ready"
-    # the re-run sent the rest, not all again (at most one chunk more: a PATCH refused with 423 while
-    # the first run's last request still held the upload is read and discarded by the server)
-    assert proxy.sent - mid < size - offset + CHUNK + MB
+    # The re-run sent the rest, not the whole file again. A PATCH refused with 423 while the first
+    # run's last request still held the upload (on a loaded machine its final fsync can take a few
+    # seconds) is read and discarded by the server, so allow a few chunks of slack.
+    assert proxy.sent - mid < min(size, size - offset + 3 * CHUNK)
     assert _count(server, col) == 1
