@@ -14,7 +14,7 @@ from tests.browser.test_uploader import uploader_page
 from tests.e2e.server import ServerProcess
 from tests.storage.s3server import s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
 from tests.uploads.cutproxy import CutProxy
-from tests.uploads.tus_helpers import big_wav
+from tests.uploads.tus_helpers import big_wav, start_server
 
 MB = 1024 * 1024
 CHUNK = 4 * MB
@@ -26,7 +26,7 @@ class Live:
         self.server = ServerProcess(root / "data", env={"TONEARM_PUBLIC_URL": self.proxy.url,
                                                         "TONEARM_TUS_CHUNK_BYTES": str(CHUNK), **(env or {})})
         self.proxy.target = ("127.0.0.1", self.server.port)
-        self.server.start()
+        start_server(self.server)
         self.proxy.start()
         self.api = httpx.Client(base_url=self.server.url, headers=self.server.headers, timeout=30)
         self.collection_id = self.api.post("/v1/collection", json={"title": "tus"}).json()["collection_id"]
@@ -98,7 +98,10 @@ def test_tus_js_client_survives_two_dropped_connections(page, live, other_origin
     page.locator("#f").set_input_files(str(path))
     page.wait_for_function("() => window.done || window.failure", timeout=120000)
     assert page.evaluate("window.failure") is None and live.proxy.cuts == 2
-    assert live.proxy.sent - before < size + 2 * handle["chunk_size"] + 2 * MB  # resumed, not restarted
+    # Resumed, not restarted (a restart after the 70 % cut alone would send ≥ 1.7 × the file). Each
+    # drop costs the chunk in flight, and a PATCH answered 423 while the cut request still held the
+    # upload costs another.
+    assert live.proxy.sent - before < 1.5 * size
     assert live.status(created["track_id"]) == "ready"
 
 

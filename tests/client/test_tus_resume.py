@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.server import ServerProcess
 from tests.uploads.cutproxy import CutProxy
-from tests.uploads.tus_helpers import big_wav
+from tests.uploads.tus_helpers import big_wav, start_server
 from tonearm.client import Tonearm
 
 MB = 1024 * 1024
@@ -30,7 +30,7 @@ def live(tmp_path_factory):
     server = ServerProcess(root / "data", env={"TONEARM_PUBLIC_URL": proxy.url, "TONEARM_TUS_CHUNK_BYTES": str(CHUNK)})
     proxy.target = ("127.0.0.1", server.port)
     try:
-        server.start()
+        start_server(server)
         proxy.start()
         yield server, proxy
     finally:

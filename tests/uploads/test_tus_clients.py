@@ -18,7 +18,7 @@ from tusclient.storage.filestorage import FileStorage
 from tests.e2e.server import ServerProcess
 from tests.storage.s3server import s3_bucket, s3_endpoint  # noqa: F401  (fixtures)
 from tests.uploads.cutproxy import CutProxy
-from tests.uploads.tus_helpers import big_wav
+from tests.uploads.tus_helpers import big_wav, start_server
 
 MB = 1024 * 1024
 
@@ -34,9 +34,9 @@ def live(request, tmp_path):
                 "TONEARM_S3_ENDPOINT_URL": request.getfixturevalue("s3_endpoint")}
     server = ServerProcess(tmp_path / "data", env=env)
     proxy.target = ("127.0.0.1", server.port)
-    server.start()
-    proxy.start()
     try:
+        start_server(server)
+        proxy.start()
         yield server, proxy
     finally:
         proxy.stop()
@@ -131,7 +131,7 @@ def test_tuspy_resumes_after_the_server_is_sigkilled(live, tmp_path):
     thread.join(60)
     acknowledged = first.offset  # the last Upload-Offset the server answered
     assert failed and 0 < acknowledged < size
-    server.start()  # same port and data directory
+    start_server(server)  # same port and data directory
     second = tus_client.TusClient(handle["url"]).uploader(str(path), chunk_size=4 * MB, store_url=True,
                                                          url_storage=store, retries=10, retry_delay=1)
     assert second.url == first.url and second.offset >= acknowledged  # nothing acknowledged was lost

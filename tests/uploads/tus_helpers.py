@@ -69,3 +69,26 @@ def big_wav(path, size: int):
             n += 1
         fh.write(b"\0" * (size - 44 - data_len))  # trailing bytes past the data chunk (ignored by readers)
     return path
+
+
+def start_server(server) -> None:
+    """`server.start()`, with patience: on a loaded machine the first start can take over 30 s."""
+    import time
+
+    import httpx
+
+    try:
+        server.start()
+        return
+    except RuntimeError:
+        if server.proc is None or server.proc.poll() is not None:
+            raise
+    deadline = time.time() + 120
+    while time.time() < deadline and server.proc.poll() is None:
+        try:
+            if httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    server.stop()
+    raise RuntimeError(f"server did not start:\n{server.log.read_text()}")
