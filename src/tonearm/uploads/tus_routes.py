@@ -97,7 +97,8 @@ async def tus_create(track_id: uuid.UUID, request: Request):
         raise _tus_headers(exc) from None
 
 
-@router.head("/u/{track_id}/tus/{upload_id}")
+# HEAD answers have no body, so no envelope: left out of the OpenAPI document (docs/uploads.md has it).
+@router.head("/u/{track_id}/tus/{upload_id}", include_in_schema=False)
 async def tus_head(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request):
     try:
         rt = _begin(request)
