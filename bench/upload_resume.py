@@ -108,15 +108,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=1024)
     ap.add_argument("--rss-mb", type=int, default=0)
+    ap.add_argument("--chunk-mb", type=int, default=0, help="TONEARM_TUS_CHUNK_BYTES in MiB (default: the server's)")
     args = ap.parse_args()
     print(f"load average: {os.getloadavg()}")
     tmp = Path(tempfile.mkdtemp(prefix="tonearm-bench-upload-"))
     proxy = CutProxy(0)
-    srv = ServerProcess(tmp / "data", env={"TONEARM_PUBLIC_URL": proxy.url}, args=["--no-worker"])
+    env = {"TONEARM_PUBLIC_URL": proxy.url} | ({"TONEARM_TUS_CHUNK_BYTES": str(args.chunk_mb * MB)} if args.chunk_mb else {})
+    srv = ServerProcess(tmp / "data", env=env, args=["--no-worker"])
     proxy.target = ("127.0.0.1", srv.port)
     try:
         srv.start()
         srv.url = f"http://127.0.0.1:{srv.port}"
+        idle_rss = peak_rss_mb(srv.proc.pid)
         proxy.start()
         size = args.mb * MB
         path = make_file(tmp / "bench.bin", size)
@@ -138,7 +141,7 @@ def main() -> None:
             big = make_file(tmp / "rss.bin", args.rss_mb * MB)
             wall = timed(srv, lambda: send_tus(srv, big, args.rss_mb * MB))
             row(f"tus {args.rss_mb}", args.rss_mb * MB, *wall)
-            print(f"API process peak RSS (VmHWM) after a {args.rss_mb} MB tus upload: "
+            print(f"API process RSS at start {idle_rss:.0f} MB; peak (VmHWM) after a {args.rss_mb} MB tus upload: "
                   f"{peak_rss_mb(srv.proc.pid):.0f} MB (goal < 150 MB)")
     finally:
         proxy.stop()

@@ -30,8 +30,11 @@ from tonearm.uploads.models import TusState
 from tonearm.uploads.tus_proto import OFFSET_TYPE, ChecksumMismatch, UnsupportedMediaType
 
 router = APIRouter(tags=["upload targets"])
-CHECKPOINT_BYTES = 8 * 1024 * 1024  # fsync and record the offset at least this often while bytes arrive
-CHECKPOINT_SECONDS = 3.0  # ... and this often (it also renews the request's hold on the upload)
+# Every answer acknowledges only fsynced bytes. Within a long PATCH (tus-js-client's default is one
+# PATCH for the whole file) the offset is also made durable this often, so a crash mid-request
+# loses little; and the request's hold on the upload (tus_state.HOLD_SECONDS) is renewed.
+CHECKPOINT_BYTES = 64 * 1024 * 1024
+CHECKPOINT_SECONDS = 5.0
 SPOOL_BLOCK = 1024 * 1024
 HEAD_WAIT_SECONDS = 3.0  # a HEAD waits this long for a PATCH in progress to let go of the upload
 
