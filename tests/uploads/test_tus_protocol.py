@@ -189,3 +189,15 @@ def test_expired_upload_is_swept(client, org, settings):
         assert db.query(TusUpload).count() == 0
     assert _track(settings, created["track_id"]).upload_state == "pending"
     assert head(client, location).status_code == 404
+
+
+def test_method_override_for_proxies_that_only_pass_post(client, org):
+    created = session_track(client, org)
+    location = create(client, created, len(DATA))[1]["location"]
+    r = client.post(rel(location), content=DATA[:500], headers={
+        **TUS, "X-HTTP-Method-Override": "PATCH", "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream"})
+    assert r.status_code == 204 and r.headers["upload-offset"] == "500"
+    assert client.post(rel(location), headers={**TUS, "X-HTTP-Method-Override": "PUT"}).status_code == 400
+    assert client.post(rel(location), headers={**TUS, "X-HTTP-Method-Override": "DELETE"}).status_code == 204
+    assert head(client, location).status_code == 404

@@ -140,3 +140,10 @@ def test_presigned_put_signs_the_declared_size(rclone_settings):
         assert httpx.put(url, content=b"y" * 1000, timeout=30).status_code == 200
         unsized = session_track(client, org)["track_upload"]["upload_url"]  # no file_size: nothing signed
         assert httpx.put(unsized, content=b"z" * 2000, timeout=30).status_code == 200
+
+
+def test_s3_completion_call_refused_while_tus_holds_the_track(client, org, settings):
+    created = session_track(client, org)
+    assert create(client, created, len(DATA))[0] == 201
+    r = client.post(rel(created["track_upload"]["complete_url"]))
+    assert r.status_code == 409 and "tus" in r.json()["message"]
