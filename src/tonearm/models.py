@@ -16,7 +16,7 @@ from tonearm.db.base import Base
 from tonearm.db.deployment import Deployment  # noqa: F401
 from tonearm.playback.models import PlaySession  # noqa: F401
 from tonearm.podcasts.models import Episode, Show, Subscriber, Transcript  # noqa: F401
-from tonearm.uploads.models import UploadSession  # noqa: F401
+from tonearm.uploads.models import TusUpload, UploadSession  # noqa: F401
 from tonearm.webhooks.models import WebhookDelivery  # noqa: F401
 
 metadata = Base.metadata

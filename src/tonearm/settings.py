@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     infra_retry_base_seconds: float = 5.0
     # A `receiving` upload with no bytes for this long is released (its URL works again).
     upload_stall_seconds: int = 120
+    # tus resumable uploads (docs/uploads.md): how long an unfinished upload is kept (its URL
+    # works, its bytes wait) and the PATCH size advertised to clients in track_upload_resumable.
+    tus_expires_seconds: int = Field(24 * 3600, ge=60)
+    tus_chunk_bytes: int = Field(16 * 1024**2, ge=1024**2)
     # Webhooks: attempts with exponential backoff starting at webhook_retry_base_seconds.
     max_duration_seconds: int = 6 * 3600
     # FFmpeg AAC coder for AAC variants: "fast" (default, ~2x faster) or "twoloop" (FFmpeg's default).

@@ -32,6 +32,7 @@ from tonearm.runtime import build_runtime
 from tonearm.settings import Settings, get_settings
 from tonearm.uploads.receive import router as receive_router
 from tonearm.uploads.routes import router as upload_router
+from tonearm.uploads.tus_routes import router as tus_router
 from tonearm.web.routes import mount_static
 from tonearm.web.show import router as show_router
 from tonearm.web.routes import router as web_router
@@ -41,8 +42,9 @@ from tonearm.webhooks.routes import router as webhook_router
 # podcast_router extends PUT /v1/collection/{id} and PUT /v1/track/{id} (the `podcast` and `episode`
 # objects): it comes before the catalog's routers (api/openapi.py documents the operation that runs).
 ROUTERS = (playback_router, delivery_router, event_router, enclosure_router, feed_router, receive_router,
-           upload_router, keys_router, podcast_router, subscriber_router, catalog_router, track_router,
-           playlist_router, signing_key_router, webhook_router, stats_router, web_router, show_router)
+           tus_router, upload_router, keys_router, podcast_router, subscriber_router, catalog_router,
+           track_router, playlist_router, signing_key_router, webhook_router, stats_router, web_router,
+           show_router)
 
 
 @contextlib.asynccontextmanager

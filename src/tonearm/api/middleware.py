@@ -13,9 +13,12 @@ from tonearm.wire import dumps, request_id_var
 
 log = logging.getLogger("tonearm.api")
 
-ALLOW_METHODS = b"GET, HEAD, POST, PUT, DELETE, OPTIONS"
+ALLOW_METHODS = b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOW_HEADERS = b"Authorization, Content-Type, Accept-Language, Range, If-None-Match, If-Range, X-Requested-With"
-EXPOSE_HEADERS = b"Content-Length, Content-Range, Accept-Ranges, ETag, Content-Disposition, X-Request-Id, Retry-After"
+EXPOSE_HEADERS = (b"Content-Length, Content-Range, Accept-Ranges, ETag, Content-Disposition, X-Request-Id, Retry-After, "
+                  # tus resumable uploads (uploads/tus_proto.py EXPOSED): browsers on other origins read these
+                  b"Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, "
+                  b"Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, Upload-Defer-Length")
 
 # The HTTP parser (httptools) sets no bound of its own on request headers; a front proxy should
 # (nginx: large_client_header_buffers), and the app refuses what is past these with a 431.

@@ -114,6 +114,7 @@ def _short(name: str, width: int = 32) -> str:
 def _send_all(tn, todo: list[Item], collection: str, concurrency: int) -> None:
     total = sum(i.size for i in todo)
     lock = threading.Lock()
+    stop = threading.Event()  # Ctrl-C: the sending threads stop at their next chunk (a re-run resumes)
     with _bars() as bar:
         overall = bar.add_task(f"total ({len(todo)} files)", total=total)
 
@@ -123,6 +124,8 @@ def _send_all(tn, todo: list[Item], collection: str, concurrency: int) -> None:
 
             def progress(n: int) -> None:
                 nonlocal sent
+                if stop.is_set():
+                    raise KeyboardInterrupt
                 sent += n
                 bar.advance(task, n)
                 bar.advance(overall, n)
@@ -143,8 +146,14 @@ def _send_all(tn, todo: list[Item], collection: str, concurrency: int) -> None:
             finally:
                 bar.remove_task(task)
 
-        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+        try:
             list(pool.map(one, todo))
+        except KeyboardInterrupt:
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
 
 
 def _wait(tn, items: list[Item], timeout: float, poll: float = 1.0) -> None:

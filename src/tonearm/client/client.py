@@ -49,6 +49,7 @@ from tonearm.client.uploads import (
     iter_file,
     sha256_file,
 )
+from tonearm.client.tus import RESUMABLE_THRESHOLD, ResumeStore, resumable_track
 from tonearm.client.webhooks import verify_webhook
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -102,7 +103,8 @@ class _Common:
     @staticmethod
     def _from_session(ses) -> TrackUpload:
         return TrackUpload(track_id=ses.track_id, track=ses.track, track_upload=ses.track_upload,
-                           track_cover_upload=ses.track_cover_upload, upload_session_id=ses.upload_session_id)
+                           track_cover_upload=ses.track_cover_upload, upload_session_id=ses.upload_session_id,
+                           track_upload_resumable=ses.track_upload_resumable)
 
 
 def _cover_body(cover: str | os.PathLike | bytes):
@@ -128,9 +130,14 @@ class Tonearm(_Common):
     """Synchronous client. ``with Tonearm(url, key) as tn: tn.collections.list()``."""
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
-                 retries: int = 3, backoff: float = 0.5, transport: httpx.BaseTransport | None = None):
+                 retries: int = 3, backoff: float = 0.5, transport: httpx.BaseTransport | None = None,
+                 resume_store: str | os.PathLike | bool | None = None, resumable_threshold: int = RESUMABLE_THRESHOLD):
+        """Files of at least `resumable_threshold` bytes go through tus; `resume_store` is where
+        unfinished uploads are remembered for a re-run (default ~/.cache/tonearm; False: nowhere)."""
         self._core = SyncCore(base_url, api_key, timeout=timeout, retries=retries, backoff=backoff,
                               transport=transport)
+        self.resume_store = None if resume_store is False else ResumeStore(None if resume_store is True else resume_store)
+        self.resumable_threshold = resumable_threshold
         self._init_resources()
 
     def __enter__(self) -> "Tonearm":
@@ -190,11 +197,15 @@ class Tonearm(_Common):
         ``progress(n)`` is called with the bytes of each chunk sent (negative to roll back a retried attempt)."""
         p, size, name, meta = self._upload_plan(path, file_name, metadata, sha256)
         fields = {"file_name": name, "metadata": meta, "file_size": size, **track_fields}
+        if not (collection_id or upload_session_id):
+            raise ValueError("collection_id or upload_session_id is required")
+        if cover is None and size >= self.resumable_threshold:
+            track = resumable_track(self, p, size, fields, collection_id, upload_session_id, progress)
+            if track is not None:
+                return track
         if upload_session_id:
             handle = self.upload_sessions.create_track(upload_session_id, **fields)
         else:
-            if not collection_id:
-                raise ValueError("collection_id or upload_session_id is required")
             handle = self._from_session(self.upload_sessions.create(collection_id, track=fields))
         result = self.put_file(handle.track_upload, p, progress=progress)
         if cover is not None and handle.track_cover_upload is not None:

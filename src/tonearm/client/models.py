@@ -131,6 +131,15 @@ class UploadHandle(Model):
     expires_at: dt.datetime | None = None
 
 
+class ResumableHandle(Model):
+    """Tonearm extension: a tus 1.0 creation URL for the track (docs/uploads.md)."""
+
+    protocol: str = "tus"
+    url: str
+    expires_at: dt.datetime | None = None
+    chunk_size: int = 16 * 1024 * 1024
+
+
 class UploadSessionInfo(Model):
     id: str
     creator_id: str | None = None
@@ -150,6 +159,7 @@ class UploadSession(Model):
     track: Track | None = None
     track_upload: UploadHandle | None = None
     track_cover_upload: UploadHandle | None = None
+    track_upload_resumable: ResumableHandle | None = None
 
 
 class TrackUpload(Model):
@@ -160,6 +170,7 @@ class TrackUpload(Model):
     track_upload: UploadHandle
     track_cover_upload: UploadHandle | None = None
     upload_session_id: str | None = None
+    track_upload_resumable: ResumableHandle | None = None  # upload sessions only
 
 
 class UploadResult(Model):

@@ -63,13 +63,23 @@ def track_upload_handle(rt: Runtime, track, expires_at: dt.datetime | None = Non
         exp = _s3_expiry(settings, expires_at)
         return {
             "method": "PUT",
-            "upload_url": storage.presign_put(keys.original(track.index), max(1, _ttl(exp))),
+            # a declared file_size is signed in as Content-Length: S3 refuses any other size
+            "upload_url": storage.presign_put(keys.original(track.index), max(1, _ttl(exp)),
+                                              content_length=track.upload_max_bytes or None),
             "ttl": _ttl(exp),
             "expires_at": iso(exp),
             "complete_url": complete_url(rt, f"/u/{track.id}/complete", exp),
             "multipart_url": _signed(rt, f"/u/{track.id}/multipart", exp),  # Tonearm extension
         }
     return _handle(rt, "PUT", f"/u/{track.id}", _expiry(settings, expires_at), {"max": upload_limit(settings, track)})
+
+
+def track_resumable_handle(rt: Runtime, track, expires_at: dt.datetime | None = None) -> dict:
+    """Tonearm extension: a tus 1.0 creation URL for the track (uploads/tus_routes.py), in both
+    storage modes (on S3 the server turns the chunks into multipart parts)."""
+    exp = _expiry(rt.settings, expires_at)
+    return {"protocol": "tus", "url": _signed(rt, f"/u/{track.id}/tus", exp), "expires_at": iso(exp),
+            "chunk_size": rt.settings.tus_chunk_bytes}
 
 
 def _cover_post(rt: Runtime, key: str, complete_path: str, expires_at: dt.datetime | None) -> dict:

@@ -134,8 +134,11 @@ class S3Storage:
             params["ResponseContentDisposition"] = disposition
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=max(1, int(expires_in)))
 
-    def presign_put(self, key: str, expires_in: int) -> str:
+    def presign_put(self, key: str, expires_in: int, *, content_length: int | None = None) -> str:
+        """A PUT URL; with `content_length` the size is signed in and S3 refuses a body of any other length."""
         params = {"Bucket": self.bucket, "Key": self.object_key(key)}
+        if content_length is not None:
+            params["ContentLength"] = int(content_length)
         return self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=max(1, int(expires_in)))
 
     def presign_post(self, key: str, expires_in: int, *, max_bytes: int, content_type_prefix: str) -> dict:
@@ -154,6 +157,11 @@ class S3Storage:
         params = {"Bucket": self.bucket, "Key": self.object_key(key), "UploadId": upload_id,
                   "PartNumber": int(number), "ContentLength": int(size)}
         return self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=max(1, int(expires_in)))
+
+    def multipart_put_part(self, key: str, upload_id: str, number: int, body: BinaryIO, size: int) -> str:
+        """Upload one part from a file object (server side: tus uploads); returns its ETag."""
+        return self.client.upload_part(Bucket=self.bucket, Key=self.object_key(key), UploadId=upload_id,
+                                       PartNumber=int(number), Body=body, ContentLength=int(size))["ETag"]
 
     def multipart_parts(self, key: str, upload_id: str) -> list[dict] | None:
         """[{PartNumber, ETag, Size}] uploaded so far, or None when the upload is gone (completed/aborted)."""

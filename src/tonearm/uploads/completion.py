@@ -23,7 +23,7 @@ from tonearm.catalog.models import Track
 from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.db.base import utcnow
 from tonearm.delivery.handles import upload_limit
-from tonearm.errors import NotFound
+from tonearm.errors import Conflict, NotFound
 from tonearm.jobs.runtime import Runtime
 from tonearm.storage import can_presign, keys
 from tonearm.uploads import service
@@ -54,6 +54,9 @@ def check_track(rt: Runtime, track_id: uuid.UUID) -> Outcome:
         track = db.get(Track, track_id)
         if track is None:
             raise NotFound("Track not found")
+        if track.upload_state == UploadState.RECEIVING:
+            raise Conflict("This track is receiving its bytes through Tonearm (a tus upload or a PUT); "
+                           "a track takes one upload at a time")
         if track.upload_state != UploadState.PENDING:
             state = Arrival.REJECTED if track.upload_state == UploadState.REJECTED else Arrival.DONE
             return Outcome(state, track.track_status_id, track.size, track.status_text)

@@ -27,9 +27,14 @@ PART_MIN = 8 * MiB  # S3's floor is 5 MiB for every part but the last
 MAX_PARTS = 10_000
 
 
+def part_size(size: int) -> int:
+    """Whole MiB, at least PART_MIN, few enough parts for S3 (also tus uploads' part size)."""
+    return max(PART_MIN, math.ceil(size / MAX_PARTS / MiB) * MiB)
+
+
 def plan(size: int) -> list[int]:
     """Part sizes for an object of `size` bytes: equal whole-MiB parts, the last one shorter."""
-    part = max(PART_MIN, math.ceil(size / MAX_PARTS / MiB) * MiB)
+    part = part_size(size)
     count = math.ceil(size / part)
     return [part] * (count - 1) + [size - part * (count - 1)]
 

@@ -15,7 +15,7 @@ from tonearm.catalog.colors import light_dark
 from tonearm.catalog.models import Track
 from tonearm.catalog.schemas import track_out
 from tonearm.catalog.states import UploadState
-from tonearm.delivery.handles import track_cover_handle, track_upload_handle
+from tonearm.delivery.handles import track_cover_handle, track_resumable_handle, track_upload_handle
 from tonearm.errors import NotFound
 from tonearm.http.deps import DB, RuntimeDep
 from tonearm.http.envelope import ok
@@ -49,6 +49,7 @@ def _track_payload(rt, session, track) -> dict:
         "track_id": track.id,
         "track": track_out(track, rt.settings.public_url) | {"upload_url": upload["upload_url"]},
         "track_upload": upload,
+        "track_upload_resumable": track_resumable_handle(rt, track, session.expires_at),  # Tonearm extension: tus
         "track_cover_upload": track_cover_handle(rt, track, session.expires_at),
     }
 

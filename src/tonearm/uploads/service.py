@@ -18,9 +18,9 @@ from tonearm.catalog.models import Collection, Organization, Track
 from tonearm.catalog.service import get_collection, get_creator
 from tonearm.catalog.states import TrackStatus, UploadState
 from tonearm.db.base import utcnow
-from tonearm.errors import Forbidden, Gone, Invalid, NotFound
+from tonearm.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from tonearm.settings import Settings
-from tonearm.uploads.models import UploadSession
+from tonearm.uploads.models import TusState, TusUpload, UploadSession
 from tonearm.webhooks.service import record_track_events
 
 
@@ -121,6 +121,9 @@ def claim(db: Session, track_id: uuid.UUID) -> str:
         .values(upload_state=UploadState.RECEIVING, upload_progress_at=utcnow())
     )
     if result.rowcount != 1:
+        if db.scalar(select(TusUpload.id).where(TusUpload.track_id == track_id, TusUpload.state == TusState.RECEIVING)):
+            raise Conflict("This track is receiving its bytes through a resumable (tus) upload; "
+                           "a track takes one upload at a time")
         raise Forbidden("This upload URL has already been used")
     return track.index
 
@@ -136,10 +139,12 @@ def touch(db: Session, track_id: uuid.UUID) -> bool:
 
 def release_stalled(db: Session, *, stall_seconds: int) -> list[uuid.UUID]:
     """receiving → pending for claims with no bytes for `stall_seconds` (the request died with its
-    process, say): the upload URL works again until it expires."""
+    process, say): the upload URL works again until it expires. A tus upload keeps its claim while
+    it lives: it resumes later by design (its expiry releases it, see uploads/tus_sweep.py)."""
     cutoff = utcnow() - dt.timedelta(seconds=stall_seconds)
+    held_by_tus = select(TusUpload.id).where(TusUpload.track_id == Track.id).exists()
     stalled = list(db.scalars(select(Track.id).where(
-        Track.upload_state == UploadState.RECEIVING,
+        Track.upload_state == UploadState.RECEIVING, ~held_by_tus,
         or_(Track.upload_progress_at < cutoff, Track.upload_progress_at.is_(None) & (Track.updated_at < cutoff)),
     ).limit(500)))
     if stalled:

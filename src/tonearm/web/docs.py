@@ -30,7 +30,9 @@ COMPONENTS = [
         ("upload-session-id", "a session your server created (instead of api-key)"),
         ("accent-color", "CSS colour of the drop zone and progress"), ("limit", "maximum number of files"),
         ("disabled", "refuse new files"), ("theme", "<code>auto</code> | <code>light</code> | <code>dark</code>"),
-     ], "files-selected, file-progress, file-uploaded, track-ready, session-error"),
+        ("resumable-threshold", "bytes from which files go through tus, resumable (default 8 MiB; 0: never)"),
+        ("tus-src", "where to load tus-js-client from (default: the server's /static/vendor/)"),
+     ], "files-selected, file-progress, file-uploaded, track-ready, session-error, file-resumed"),
     ("tonearm-recorder", "recorder", "Records from the microphone (MediaRecorder, WebM/Opus), plays the take "
      "back and uploads it through an upload session.", [
         ("api-url", "API base URL"), ("api-key", "an uploader key"), ("collection-id", "target collection"),

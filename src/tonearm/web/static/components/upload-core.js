@@ -1,6 +1,7 @@
 // Upload steps shared by <tonearm-uploader> and <tonearm-recorder>: open (or reuse) an upload
 // session, create a track in it, PUT the bytes with progress, then follow processing to "ready".
 import { ApiError, api, apiBase } from './shared.js';
+import { fingerprint, forget, loadTus, recall, remember, tusUpload, wantsTus } from './resumable.js';
 
 export const DONE = ['ready', 'incomplete'];
 export const FAILED = ['error', 'init_error'];
@@ -37,6 +38,7 @@ export class UploadClient {
   /** Create a track for `file` and upload it; resolves with {sid, trackId}. `memo` keeps the track
    *  and its upload URL between attempts: a failed PUT does not use the URL up, so a retry reuses it. */
   async upload(file, onProgress, memo = {}) {
+    if (wantsTus(this.el, file)) return this.uploadResumable(file, onProgress, memo);
     if (memo.target && Date.parse(memo.target.expires_at) > Date.now() + 5000) {
       try {
         await put(memo.target, file, onProgress);
@@ -46,10 +48,18 @@ export class UploadClient {
       }
       return { sid: memo.sid, trackId: memo.trackId };
     }
+    const { sid, created } = await this.createTrack(file);
+    Object.assign(memo, { sid, trackId: created.track_id, target: created.track_upload });
+    await put(created.track_upload, file, onProgress);
+    memo.target = null;  // the URL is single use
+    return { sid, trackId: created.track_id };
+  }
+
+  async createTrack(file) {
     const sid = await this.session();
-    let created;
     try {
-      created = await api(this.base, `/v1/upload/${sid}/track`, { method: 'POST', body: { file_name: file.name, file_size: file.size } });
+      const created = await api(this.base, `/v1/upload/${sid}/track`, { method: 'POST', body: { file_name: file.name, file_size: file.size } });
+      return { sid, created };
     } catch (err) {
       if (err instanceof ApiError && err.status === 410) {  // expired: the next attempt opens a new one
         this.pending = null;
@@ -57,10 +67,37 @@ export class UploadClient {
       }
       throw err;
     }
-    Object.assign(memo, { sid, trackId: created.track_id, target: created.track_upload });
-    await put(created.track_upload, file, onProgress);
-    memo.target = null;  // the URL is single use
-    return { sid, trackId: created.track_id };
+  }
+
+  /** tus (resumable.js): the track and its tus URL are remembered under the file's fingerprint, so
+   *  a retry, a dropped connection or a page reload continues the same upload from the server's offset. */
+  async uploadResumable(file, onProgress, memo) {
+    const scope = `${this.base}|${this.el.getAttribute('collection-id') || this.el.getAttribute('upload-session-id') || ''}`;
+    const fp = fingerprint(file, scope);
+    let target = recall(fp);
+    if (!target) {
+      const { sid, created } = await this.createTrack(file);
+      const tus = created.track_upload_resumable;
+      if (!tus) {  // a server without tus: plain PUT
+        await put(created.track_upload, file, onProgress);
+        return { sid, trackId: created.track_id };
+      }
+      target = { sid, trackId: created.track_id, url: tus.url, chunk_size: tus.chunk_size, expires_at: tus.expires_at };
+      remember(fp, target);
+    }
+    Object.assign(memo, { sid: target.sid, trackId: target.trackId });
+    const tus = await loadTus(this.el, this.base);
+    try {
+      await tusUpload(tus, file, target, fp, {
+        onProgress,
+        onResume: (offset, total) => this.el.emit('file-resumed', { file, track_id: target.trackId, offset, total }),
+      });
+    } catch (err) {
+      if ([403, 404, 410].includes(err.status)) forget(fp);  // expired or gone: a new track next time
+      throw err;
+    }
+    forget(fp);
+    return { sid: target.sid, trackId: target.trackId };
   }
 
   /** Poll the track's status until it settles; resolves with the final status payload. */
