@@ -73,14 +73,18 @@ class Rung:
         return " ".join(f"{k}={v}" for k, v in self.options.items()) or "-"
 
 
+def coder(kbps: int) -> str:
+    return AudioOptions("aac", kbps).aac_coder_used
+
+
 def grid(quick: bool) -> list[Rung]:
     """Candidate settings per codec; `default` marks Tonearm's defaults (AudioOptions)."""
     mp3 = [Rung("mp3 128k", "mp3", 128, {"mp3_quality": q}, default=q == DEFAULTS.mp3_quality)
            for q in ((2, 3, 5, 7) if not quick else (3, 5))]
-    aac = [Rung("aac 256k", "aac", 256, o, default=o == {"aac_coder": DEFAULTS.aac_coder}) for o in (
+    aac = [Rung("aac 256k", "aac", 256, o, default=o == {"aac_coder": coder(256)}) for o in (
         {"aac_coder": "fast"}, {"aac_coder": "fast", "aac_intensity_stereo": True},
         {"aac_coder": "twoloop"}, {"aac_coder": "fast", "aac_cutoff": 17000})[: 2 if quick else 4]]
-    aac128 = [Rung("aac 128k", "aac", 128, o) for o in (
+    aac128 = [Rung("aac 128k", "aac", 128, o, default=o == {"aac_coder": coder(128)}) for o in (
         {"aac_coder": "fast"}, {"aac_coder": "fast", "aac_intensity_stereo": True}, {"aac_coder": "twoloop"})]
     opus = [Rung("opus 96k", "opus", 96, {"opus_complexity": c}, default=c == DEFAULTS.opus_complexity)
             for c in ((10, 8, 5, 2) if not quick else (10, 5))]

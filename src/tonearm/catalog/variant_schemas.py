@@ -9,6 +9,9 @@ from pydantic import Field, StrictBool, StringConstraints, model_validator
 from tonearm.http.inputs import Input
 
 Number = Annotated[float, Field(ge=0, le=100_000)]
+#: Per-rung encoder settings and the codec each belongs to.
+ENCODER_FIELDS = {"mp3_quality": "mp3", "aac_coder": "aac", "aac_cutoff": "aac",
+                  "aac_intensity_stereo": "aac", "opus_complexity": "opus"}
 
 
 class TrackVariantCreate(Input):
@@ -27,6 +30,13 @@ class TrackVariantCreate(Input):
     preview_min_seconds: Number = 0
     preview_max_seconds: Number = 90
     preview_start_percent: Annotated[float, Field(ge=0, le=100)] = 25
+    # Tonearm additions: encoder settings of this rung (docs/processing.md, "Encoder settings");
+    # omitted = the defaults chosen by bench/quality.py.
+    mp3_quality: Annotated[int, Field(strict=True, ge=0, le=9)] | None = None
+    aac_coder: Literal["fast", "twoloop"] | None = None
+    aac_cutoff: Annotated[int, Field(strict=True, ge=0, le=22050)] | None = None
+    aac_intensity_stereo: StrictBool | None = None
+    opus_complexity: Annotated[int, Field(strict=True, ge=0, le=10)] | None = None
 
     @model_validator(mode="after")
     def _ranges(self) -> "TrackVariantCreate":
@@ -36,6 +46,11 @@ class TrackVariantCreate(Input):
             raise ValueError("preview_min_percent must not exceed preview_max_percent")
         if self.preview_min_seconds > self.preview_max_seconds:
             raise ValueError("preview_min_seconds must not exceed preview_max_seconds")
+        for name, codec in ENCODER_FIELDS.items():
+            if getattr(self, name) is not None and self.codec != codec:
+                raise ValueError(f"{name} applies to codec {codec!r} only")
+        if self.aac_cutoff is not None and 0 < self.aac_cutoff < 4000:
+            raise ValueError("aac_cutoff must be 0 (automatic) or 4000-22050 Hz")
         return self
 
     def settings(self) -> dict:
@@ -46,6 +61,7 @@ class TrackVariantCreate(Input):
             "is_strip_tags": self.is_strip_tags,
             "is_strip_cover": self.is_strip_cover,
         }
+        out.update({k: getattr(self, k) for k in ENCODER_FIELDS if getattr(self, k) is not None})
         if self.variant_type_id == "preview":
             out.update(
                 preview_type=self.preview_type,

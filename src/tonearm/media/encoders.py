@@ -90,7 +90,7 @@ def codec_options(info: CodecInfo, options: AudioOptions) -> dict:
     comes out larger)."""
     opts = dict(info.codec_options)
     if info.encoder == "aac":
-        opts["aac_coder"] = options.aac_coder
+        opts["aac_coder"] = options.aac_coder_used
         opts["aac_is"] = "1" if options.aac_intensity_stereo else "0"
         if options.aac_cutoff:
             opts["cutoff"] = str(options.aac_cutoff)

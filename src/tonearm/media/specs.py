@@ -25,10 +25,12 @@ from .errors import MediaError
 CODECS = ("aac", "mp3", "ogg", "opus")
 MIN_BITRATE = 12
 MAX_BITRATE = 320
-AAC_CODERS = ("fast", "twoloop")
+AAC_CODERS = ("auto", "fast", "twoloop")
+#: "auto" picks the fast coder from this bitrate up (kbps), twoloop below.
+AAC_FAST_FROM = 192
 AAC_CUTOFF_RANGE = (4000, 22050)
 #: Defaults chosen by bench/quality.py (docs/processing.md, "Encoder settings").
-DEFAULT_MP3_QUALITY = 3
+DEFAULT_MP3_QUALITY = 5
 DEFAULT_OPUS_COMPLEXITY = 10
 
 
@@ -52,9 +54,10 @@ class AudioOptions:
     stereo: bool = True
     strip_tags: bool = True
     strip_cover: bool = True
-    #: FFmpeg's AAC coder: "fast" encodes about twice as fast as "twoloop" (FFmpeg's
-    #: default); the Zimtohrli scores in docs/processing.md show what it costs.
-    aac_coder: str = "fast"
+    #: FFmpeg's AAC coder: "fast" encodes about twice as fast as "twoloop" (FFmpeg's default).
+    #: With intensity stereo off it scores as well as twoloop at 256 kbps but worse at 128, so
+    #: "auto" takes fast from AAC_FAST_FROM kbps up (docs/processing.md has the scores).
+    aac_coder: str = "auto"
     #: AAC low-pass in Hz; 0 lets the encoder pick from the bitrate.
     aac_cutoff: int = 0
     #: AAC intensity stereo (FFmpeg's default is on): it keeps one channel's fine structure
@@ -65,6 +68,12 @@ class AudioOptions:
     mp3_quality: int = DEFAULT_MP3_QUALITY
     #: libopus complexity 0-10 (10 is libopus' default and the slowest).
     opus_complexity: int = DEFAULT_OPUS_COMPLEXITY
+
+    @property
+    def aac_coder_used(self) -> str:
+        if self.aac_coder != "auto":
+            return self.aac_coder
+        return "fast" if self.bitrate >= AAC_FAST_FROM else "twoloop"
 
     def __post_init__(self) -> None:
         if self.aac_coder not in AAC_CODERS:
