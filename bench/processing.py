@@ -217,6 +217,10 @@ def bench_source(srv, api, col, ffmpeg, src: Path, label: str, runs: int, goals:
     f_med = row("ffmpeg TOTAL (sequential)", [sum(w for w, _ in t.values()) for t in theirs],
                 [sum(c for _, c in t.values()) for t in theirs])
     print(f"  {'RATIO tonearm ready / ffmpeg total':<44} {t_med / f_med:8.2f}   {'':<28} goal <= 0.6")
+    t_cpu = statistics.median(o["cpu"] for o in ours)
+    f_cpu = statistics.median(sum(c for _, c in t.values()) for t in theirs)
+    print(f"  {'RATIO CPU-s tonearm job / ffmpeg total':<44} {t_cpu / f_cpu:8.2f}   "
+          f"{f'({t_cpu:.2f} / {f_cpu:.2f} CPU s)':<28} goal <= 0.6")
 
 
 def bench_batch(srv, api, tmp: Path, n: int, seconds: float) -> None:
