@@ -82,9 +82,29 @@ def loadavg() -> str:
 
 
 def proc_cpu(pid: int) -> float:
-    """utime + stime of a live process, in seconds (fields 14 and 15 of /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
+    """utime + stime, in seconds, of a live process and all its live descendants (fields 14 and 15
+    of /proc/<pid>/stat): `serve` runs its job consumer as a child process, and that is where the
+    encoding happens."""
+    total = 0.0
+    for p in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLK
+    return total
+
+
+def descendants(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids = [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            out += [kid, *descendants(kid)]
+    return out
 
 
 def vm_kb(pid: int, key: str) -> int:
