@@ -312,6 +312,9 @@ def main() -> None:
     ap.add_argument("--no-asc", dest="asc", action="store_false", help="skip the band-limited asc-music cut")
     ap.add_argument("--runs", type=int, default=2, help="encodes per rung for the CPU median")
     ap.add_argument("--quick", action="store_true", help="fewer settings per codec")
+    ap.add_argument("--noise-only", action="store_true", help="only the metric-noise run (first source)")
+    ap.add_argument("--shifts", type=int, nargs="+", default=[0, 1, 37, 441, 1001],
+                    help="sample offsets of the source for the noise run")
     args = ap.parse_args()
     ffmpeg = ensure_tools()
     version = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split(" Copyright")[0]
@@ -322,12 +325,13 @@ def main() -> None:
         tmp = Path(tmp)
         results = {}
         srcs = sources(args, tmp)
-        for label, wav in srcs:
+        for label, wav in srcs if not args.noise_only else []:
             SECONDS[label] = at48(wav).shape[1] / SCORE_RATE
             results[label] = bench_source(label, wav, rungs, ffmpeg, tmp, args.runs)
         defaults = [r for r in rungs if r.default]
-        spread = noise(srcs[0][1], defaults, ffmpeg, tmp)
-        summary(results, rungs, spread)
+        spread = noise(srcs[0][1], defaults, ffmpeg, tmp, shifts=args.shifts)
+        if results:
+            summary(results, rungs, spread)
     print(f"\ndone: {loadavg()}")
 
 if __name__ == "__main__":

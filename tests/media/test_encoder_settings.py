@@ -103,15 +103,15 @@ def test_aac_cutoff_removes_the_highs(source, tmp_path):
 
 
 def test_defaults_from_the_measurements():
-    """Defaults are the ones docs/processing.md justifies: LAME 5, AAC fast without intensity
+    """Defaults are the ones docs/processing.md justifies: LAME 3, AAC fast without intensity
     stereo from 192 kbps (twoloop below), Opus complexity 10."""
     ladder = [SimpleNamespace(index=v["index"], variant_type_id=v["variant_type_id"], settings=v["settings"])
               for v in DEFAULT_LADDER]
     p = plan(ladder, workdir=__import__("pathlib").Path("/nonexistent"))
     hq, lq, preview = (p.files[k].audio for k in ("hq", "lq", "preview"))
     assert codec_options(codec_info("aac"), hq) == {"aac_coder": "fast", "aac_is": "0"}
-    assert codec_options(codec_info("mp3"), lq) == {"compression_level": "5"}
-    assert codec_options(codec_info("mp3"), preview) == {"compression_level": "5"}
+    assert codec_options(codec_info("mp3"), lq) == {"compression_level": "3"}
+    assert codec_options(codec_info("mp3"), preview) == {"compression_level": "3"}
     assert codec_options(codec_info("aac"), AudioOptions("aac", 128))["aac_coder"] == "twoloop"
     assert codec_options(codec_info("opus"), AudioOptions("opus", 96)) == {"compression_level": "10"}
     org = [SimpleNamespace(index="hq", variant_type_id="transcode",

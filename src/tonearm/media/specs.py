@@ -30,7 +30,7 @@ AAC_CODERS = ("auto", "fast", "twoloop")
 AAC_FAST_FROM = 192
 AAC_CUTOFF_RANGE = (4000, 22050)
 #: Defaults chosen by bench/quality.py (docs/processing.md, "Encoder settings").
-DEFAULT_MP3_QUALITY = 5
+DEFAULT_MP3_QUALITY = 3
 DEFAULT_OPUS_COMPLEXITY = 10
 
 
