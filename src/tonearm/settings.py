@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+from typing import Literal
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -59,8 +60,9 @@ class Settings(BaseSettings):
     tus_chunk_bytes: int = Field(16 * 1024**2, ge=1024**2)
     # Webhooks: attempts with exponential backoff starting at webhook_retry_base_seconds.
     max_duration_seconds: int = 6 * 3600
-    # FFmpeg AAC coder for AAC variants: "fast" (default, ~2x faster) or "twoloop" (FFmpeg's default).
-    aac_coder: str = "fast"
+    # FFmpeg AAC coder for AAC variants that do not name one: "auto" (fast at >= 192 kbps, twoloop
+    # below; docs/processing.md), "fast" or "twoloop" (FFmpeg's default).
+    aac_coder: Literal["auto", "fast", "twoloop"] = "auto"
     webhook_max_attempts: int = 6
     webhook_retry_base_seconds: float = 10.0
     webhook_timeout_seconds: float = 10.0

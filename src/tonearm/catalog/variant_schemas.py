@@ -14,6 +14,9 @@ Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$", strict=Tr
 VideoSide = Annotated[int, Field(strict=True, ge=VIDEO_MIN_SIDE, le=VIDEO_MAX_SIDE, multiple_of=2)]
 WINDOW_FIELDS = ("preview_type", "preview_seconds", "preview_min_percent", "preview_max_percent",
                  "preview_percent", "preview_min_seconds", "preview_max_seconds", "preview_start_percent")
+#: Per-rung encoder settings and the codec each belongs to.
+ENCODER_FIELDS = {"mp3_quality": "mp3", "aac_coder": "aac", "aac_cutoff": "aac",
+                  "aac_intensity_stereo": "aac", "opus_complexity": "opus"}
 
 
 class WaveformVideoFields(Input):
@@ -75,6 +78,13 @@ class TrackVariantCreate(WaveformVideoFields):
     # Tonearm: false makes the variant optional; the track is `ready` without it, and
     # `files_completed_at` is stamped (a second webhook) once it is made or has failed.
     is_required: StrictBool = True
+    # Tonearm additions: encoder settings of this rung (docs/processing.md, "Encoder settings");
+    # omitted = the defaults chosen by bench/quality.py.
+    mp3_quality: Annotated[int, Field(strict=True, ge=0, le=9)] | None = None
+    aac_coder: Literal["fast", "twoloop"] | None = None
+    aac_cutoff: Annotated[int, Field(strict=True, ge=0, le=22050)] | None = None
+    aac_intensity_stereo: StrictBool | None = None
+    opus_complexity: Annotated[int, Field(strict=True, ge=0, le=10)] | None = None
 
     @model_validator(mode="after")
     def _ranges(self) -> "TrackVariantCreate":
@@ -86,6 +96,11 @@ class TrackVariantCreate(WaveformVideoFields):
             raise ValueError("preview_min_seconds must not exceed preview_max_seconds")
         if self.container == "cmaf" and self.codec != "aac":
             raise ValueError("container 'cmaf' is for codec 'aac'")
+        for name, codec in ENCODER_FIELDS.items():
+            if getattr(self, name) is not None and self.codec != codec:
+                raise ValueError(f"{name} applies to codec {codec!r} only")
+        if self.aac_cutoff is not None and 0 < self.aac_cutoff < 4000:
+            raise ValueError("aac_cutoff must be 0 (automatic) or 4000-22050 Hz")
         return self
 
     def settings(self) -> dict:
@@ -100,6 +115,7 @@ class TrackVariantCreate(WaveformVideoFields):
         }
         if self.container == "cmaf":
             out["container"] = "cmaf"
+        out.update({k: getattr(self, k) for k in ENCODER_FIELDS if getattr(self, k) is not None})
         if self.variant_type_id == "preview":
             out.update(
                 preview_type=self.preview_type,

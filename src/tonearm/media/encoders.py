@@ -91,7 +91,14 @@ def codec_options(info: CodecInfo, options: AudioOptions) -> dict:
     comes out larger)."""
     opts = dict(info.codec_options)
     if info.encoder == "aac":
-        opts["aac_coder"] = options.aac_coder
+        opts["aac_coder"] = options.aac_coder_used
+        opts["aac_is"] = "1" if options.aac_intensity_stereo else "0"
+        if options.aac_cutoff:
+            opts["cutoff"] = str(options.aac_cutoff)
+    if info.encoder == "libmp3lame":
+        opts["compression_level"] = str(options.mp3_quality)  # lame_set_quality
+    if info.encoder == "libopus":
+        opts["compression_level"] = str(options.opus_complexity)  # OPUS_SET_COMPLEXITY
     if info.encoder == "vorbis":
         quality = min(10.0, max(0.3, options.bitrate / 22.0))
         opts.update(flags="+qscale", global_quality=str(int(quality * 118)))

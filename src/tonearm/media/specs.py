@@ -25,6 +25,17 @@ from .errors import MediaError
 CODECS = ("aac", "mp3", "ogg", "opus")
 MIN_BITRATE = 12
 MAX_BITRATE = 320
+AAC_CODERS = ("auto", "fast", "twoloop")
+#: "auto" picks the fast coder from this bitrate up (kbps), twoloop below.
+AAC_FAST_FROM = 192
+AAC_CUTOFF_RANGE = (4000, 22050)
+#: Defaults chosen by bench/quality.py (docs/processing.md, "Encoder settings").
+DEFAULT_MP3_QUALITY = 3
+DEFAULT_OPUS_COMPLEXITY = 10
+
+
+def _int_in(value, lo: int, hi: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
 
 
 @dataclass(frozen=True)
@@ -43,16 +54,41 @@ class AudioOptions:
     stereo: bool = True
     strip_tags: bool = True
     strip_cover: bool = True
-    #: FFmpeg's AAC coder: "fast" encodes about twice as fast as "twoloop" (FFmpeg's
-    #: default) at a small cost in efficiency that high bitrates such as 256 kbps absorb.
-    aac_coder: str = "fast"
+    #: FFmpeg's AAC coder: "fast" encodes about twice as fast as "twoloop" (FFmpeg's default).
+    #: With intensity stereo off it scores as well as twoloop at 256 kbps but worse at 128, so
+    #: "auto" takes fast from AAC_FAST_FROM kbps up (docs/processing.md has the scores).
+    aac_coder: str = "auto"
+    #: AAC low-pass in Hz; 0 lets the encoder pick from the bitrate.
+    aac_cutoff: int = 0
+    #: AAC intensity stereo (FFmpeg's default is on): it keeps one channel's fine structure
+    #: for the high bands, which wrecks the fast coder's output at any bitrate (MOS 4.07 vs
+    #: 4.99 on a real track); off by default.
+    aac_intensity_stereo: bool = False
+    #: LAME's algorithm quality 0 (best, slowest) - 9 (fastest); FFmpeg's default is LAME's 3.
+    mp3_quality: int = DEFAULT_MP3_QUALITY
+    #: libopus complexity 0-10 (10 is libopus' default and the slowest).
+    opus_complexity: int = DEFAULT_OPUS_COMPLEXITY
     #: AAC only: write a fragmented MP4 (CMAF) that Media Source Extensions can append as is
     #: (the gapless rung, see :mod:`tonearm.media.gapless`).
     fragmented: bool = False
 
+    @property
+    def aac_coder_used(self) -> str:
+        if self.aac_coder != "auto":
+            return self.aac_coder
+        return "fast" if self.bitrate >= AAC_FAST_FROM else "twoloop"
+
     def __post_init__(self) -> None:
-        if self.aac_coder not in ("fast", "twoloop", "anmr"):
-            raise MediaError("aac_coder must be fast, twoloop or anmr")
+        if self.aac_coder not in AAC_CODERS:
+            raise MediaError(f"aac_coder must be one of {', '.join(AAC_CODERS)}")
+        if not _int_in(self.aac_cutoff, 0, 0) and not _int_in(self.aac_cutoff, *AAC_CUTOFF_RANGE):
+            raise MediaError("aac_cutoff must be 0 (automatic) or {}-{} Hz".format(*AAC_CUTOFF_RANGE))
+        if not isinstance(self.aac_intensity_stereo, bool):
+            raise MediaError("aac_intensity_stereo must be true or false")
+        if not _int_in(self.mp3_quality, 0, 9):
+            raise MediaError("mp3_quality must be an integer 0-9")
+        if not _int_in(self.opus_complexity, 0, 10):
+            raise MediaError("opus_complexity must be an integer 0-10")
         if self.codec not in CODECS:
             raise MediaError(f"unsupported codec {self.codec!r}; use one of {', '.join(CODECS)}")
         if not isinstance(self.bitrate, int) or not MIN_BITRATE <= self.bitrate <= MAX_BITRATE:

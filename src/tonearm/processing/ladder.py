@@ -9,6 +9,7 @@ from tonearm.media import AudioOptions, Levels, MediaError, Peaks, Preview, Prev
 from tonearm.media.colors import parse_hex
 from tonearm.media.specs import VIDEO_WINDOW
 
+ENCODER_KEYS = ("mp3_quality", "aac_coder", "aac_cutoff", "aac_intensity_stereo", "opus_complexity")
 WINDOW_FIELDS = (
     "preview_type", "preview_seconds", "preview_min_percent", "preview_max_percent", "preview_percent",
     "preview_min_seconds", "preview_max_seconds", "preview_start_percent",
@@ -29,19 +30,22 @@ class Plan:
     videos: list[str] = field(default_factory=list)  # waveform_video indexes
 
 
-def audio_options(settings: dict, aac_coder: str = "fast") -> AudioOptions:
+def audio_options(settings: dict, aac_coder: str = "auto") -> AudioOptions:
+    """The rung's settings; encoder settings it does not name keep AudioOptions' defaults
+    (``aac_coder`` falls back to the server-wide ``TONEARM_AAC_CODER``)."""
+    tuning = {k: settings[k] for k in ENCODER_KEYS if settings.get(k) is not None}
     return AudioOptions(
-        aac_coder=aac_coder,
         codec=settings.get("codec", "aac"),
         bitrate=int(settings.get("bitrate", 128)),
         stereo=bool(settings.get("is_stereo", True)),
         strip_tags=bool(settings.get("is_strip_tags", True)),
         strip_cover=bool(settings.get("is_strip_cover", True)),
         fragmented=settings.get("container") == "cmaf",
+        **({"aac_coder": aac_coder} | tuning),
     )
 
 
-def plan(variants, workdir: Path, *, aac_coder: str = "fast") -> Plan:
+def plan(variants, workdir: Path, *, aac_coder: str = "auto") -> Plan:
     files: dict[str, object] = {}
     levels_index = peaks_index = waveform_index = cover_index = original_index = None
     levels_samples = 320
