@@ -11,13 +11,7 @@ from typing import Any, AsyncIterator, Iterator
 import httpx
 
 from tonearm.client._http import AsyncCore, Call, SyncCore, connection_error, decode
-from tonearm.client.errors import (
-    AuthenticationError,
-    PermissionDeniedError,
-    ProcessingError,
-    TonearmError,
-    WaitTimeout,
-)
+from tonearm.client.errors import AuthenticationError, PermissionDeniedError, ProcessingError, TonearmError, WaitTimeout
 from tonearm.client.models import (
     FAILED_STATUSES,
     TERMINAL_STATUSES,
