@@ -1,5 +1,5 @@
 """Real tus clients no one here wrote, against a real `tonearm serve`, on local disk and on S3
-(moto): tuspy (PyPI) survives dropped connections at ~30 % and ~70 % of a 128 MB master and a
+(moto): tuspy (PyPI) survives dropped connections at ~30 % and ~70 % of a 300 MB master and a
 SIGKILL of the server mid-upload, resuming from the last acknowledged offset; the track becomes
 `ready`. (tus-js-client in Chromium: tests/browser/test_tus_js.py.)"""
 
@@ -85,9 +85,9 @@ def _sha256(path) -> str:
     return digest.hexdigest()
 
 
-def test_tuspy_survives_two_dropped_connections(live, tmp_path):
+def test_tuspy_300mb_survives_two_dropped_connections(live, tmp_path):
     server, proxy = live
-    size = 128 * MB
+    size = 300 * MB
     path = big_wav(tmp_path / "master.wav", size)
     created = _track(server, size)
     handle = created["track_upload_resumable"]
