@@ -26,4 +26,6 @@ fi
 if [ -f scripts/browser-deps.sh ]; then
   bash scripts/browser-deps.sh || { echo "test-deps: browser dependencies failed" >&2; exit 1; }
 fi
+# The ffmpeg CLI is the loudness test's oracle: its own script too.
+bash scripts/ffmpeg-deps.sh || { echo "test-deps: Debian's ffmpeg could not be installed" >&2; exit 1; }
 exit 0

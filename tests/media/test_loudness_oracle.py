@@ -16,7 +16,7 @@ from tests.media.test_encoder_settings import music
 from tonearm.media import Levels, Loudness, render
 
 FFMPEG = shutil.which("ffmpeg")
-pytestmark = pytest.mark.skipif(FFMPEG is None, reason="the oracle needs Debian's ffmpeg (apt-get install ffmpeg)")
+pytestmark = pytest.mark.skipif(FFMPEG is None, reason="the oracle needs Debian's ffmpeg (scripts/ffmpeg-deps.sh, run by make test)")
 
 
 def oracle(path) -> tuple[float, float]:
