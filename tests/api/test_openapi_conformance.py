@@ -194,3 +194,13 @@ def test_every_answer_matches_the_document(api, org, tmp_path):
         receiver.close()
     missing = api.spec.operations() - api.spec.seen - S3_ONLY - NOT_JSON
     assert not missing, f"operations never exercised: {sorted(missing)}"
+
+
+def test_large_whole_numbers_in_metadata_read_back(api):
+    """Found by schemathesis on PostgreSQL: jsonb returns 2.8e150 as a 151-digit integer, which the
+    JSON encoder refused (a 500 on every read of that creator)."""
+    made = api("POST", "/v1/creator", json={"organization_index": "big", "metadata": {"n": 2.8e150, "m": [1e20]}})
+    c = {"creator_id": made["creator_id"]}
+    meta = api("GET", "/v1/creator/{creator_id}", ids=c)["creator"]["metadata"]
+    assert float(meta["n"]) == 2.8e150 and [float(x) for x in meta["m"]] == [1e20]  # jsonb: 28 and 149 zeros
+    api("DELETE", "/v1/creator/{creator_id}", ids=c)

@@ -37,14 +37,26 @@ NO_BEARER = {"/v1/upload_session/{upload_session_id}", "/v1/upload/{upload_sessi
              "/v1/upload/{upload_session_id}/track/{track_id}", "/v1/play_session/{play_session_id}", "/healthz"}
 NO_BEARER_UNDER = ("/v1/play/", "/v1/share/", "/u/", "/d/")
 
-# create operation → (id field in its response, operations that take that id as a path parameter)
-RESOURCES = {
-    "collection": ["/v1/collection/{collection_id}", "/v1/collection/{collection_id}/track"],
-    "creator": ["/v1/creator/{creator_id}"],
-    "playlist": ["/v1/playlist/{playlist_id}", "/v1/playlist/{playlist_id}/track"],
-    "track": ["/v1/track/{track_id}"],
-    "variant": ["/v1/variant/{variant_id}"],
+# POST path → (parameters its answer supplies: name → JSON pointer, operations that take them)
+LINKS = {
+    "/v1/collection": ({"collection_id": "/collection_id"},
+                       ["/v1/collection/{collection_id}", "/v1/collection/{collection_id}/track"]),
+    "/v1/creator": ({"creator_id": "/creator_id"}, ["/v1/creator/{creator_id}"]),
+    "/v1/playlist": ({"playlist_id": "/playlist_id"}, ["/v1/playlist/{playlist_id}", "/v1/playlist/{playlist_id}/track"]),
+    "/v1/track": ({"track_id": "/track_id"}, ["/v1/track/{track_id}"]),
+    "/v1/variant": ({"variant_id": "/variant_id"}, ["/v1/variant/{variant_id}"]),
+    "/v1/signing_key": ({"signing_key_id": "/signing_key_id"}, ["/v1/signing_key/{signing_key_id}"]),
+    "/v1/upload_session": ({"upload_session_id": "/upload_session_id"},
+                           ["/v1/upload_session/{upload_session_id}", "/v1/upload/{upload_session_id}/track"]),
+    "/v1/upload/{upload_session_id}/track": ({"upload_session_id": "/upload_session_id", "track_id": "/track_id"},
+                                             ["/v1/upload/{upload_session_id}/track/{track_id}"]),
+    "/v1/play_session/{scope}": ({"play_session_id": "/play_session_id"}, ["/v1/play_session/{play_session_id}"]),
 }
+
+
+# AudioDN's Limit and Offset parameters (the handlers parse them leniently: "" is the default).
+PAGING = {"limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+          "offset": {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}}
 
 
 def _error(description: str) -> dict:
@@ -56,6 +68,9 @@ def _takes_bearer(path: str) -> bool:
 
 
 def _fix_operation(path: str, method: str, op: dict) -> None:
+    for param in op.get("parameters", ()):
+        if param.get("in") == "query" and param.get("name") in PAGING:
+            param["schema"] = dict(PAGING[param["name"]])
     responses = op.setdefault("responses", {})
     responses.pop("422", None)
     responses["4XX"] = _error("Error envelope: the request was refused")
@@ -78,8 +93,8 @@ def _fix_operation(path: str, method: str, op: dict) -> None:
 
 
 def _add_links(paths: dict) -> None:
-    for name, targets in RESOURCES.items():
-        create = paths.get(f"/v1/{name}", {}).get("post")
+    for source, (supplied, targets) in LINKS.items():
+        create = paths.get(source, {}).get("post")
         if not create:
             continue
         links = {}
@@ -88,7 +103,8 @@ def _add_links(paths: dict) -> None:
                 if op.get("operationId"):
                     links[f"{method}_{op['operationId']}"] = {
                         "operationId": op["operationId"],
-                        "parameters": {f"{name}_id": f"$response.body#/{name}_id"},
+                        "parameters": {name: f"$response.body#{pointer}" for name, pointer in supplied.items()
+                                       if "{" + name + "}" in target},
                     }
         if links:
             create["responses"]["200"]["links"] = links

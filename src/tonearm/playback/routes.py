@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
@@ -37,6 +39,9 @@ from tonearm.playback.schemas import (
 from tonearm.wire import iso
 
 router = APIRouter(tags=["play sessions"])
+# Checked by the service (400 naming the scopes); the document lists them, `playlist` included.
+Scope = Annotated[str, PathParam(description="collection, track or playlist",
+                                 json_schema_extra={"enum": ["collection", "track", "playlist"]})]
 
 
 def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
@@ -47,7 +52,7 @@ def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
 
 
 @router.post("/v1/play_session/{scope}", operation_id="createPlaySession", response_model=PlaySessionResponse)
-def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: AnyKey, rt: RuntimeDep):
+def create_play_session(scope: Scope, body: PlaySessionCreate, db: DB, principal: AnyKey, rt: RuntimeDep):
     session, rows = service.create_session(db, settings=rt.settings, principal=principal, scope=scope, body=body)
     db.commit()
     return ok(**full_payload(db, rt, session, rows))
