@@ -122,6 +122,16 @@ def _inherited_color(db: Session, track: Track) -> str | None:
     return org.player_color if org else None
 
 
+def _cover_sizes(db: Session, track: Track) -> dict:
+    """The cover a player shows: the track's own, unless its collection has one and does not let
+    tracks override it (`is_cover_overridable` false); a track without art shows the collection's."""
+    own = track.cover_sizes or {}
+    col = db.get(Collection, track.collection_id)
+    if col is None or not col.cover_sizes:
+        return own
+    return own if own and col.is_cover_overridable else col.cover_sizes
+
+
 def _loudness(track: Track) -> dict | None:
     loud = (track.info or {}).get("loudness")
     if not isinstance(loud, dict):
@@ -155,10 +165,7 @@ def load_track_facts(db: Session, track_id: uuid.UUID) -> TrackFacts | None:
         }
         if f.variant_index == "levels" and f.data and isinstance(f.data.get("levels"), list):
             levels = {"levels": f.data["levels"]}
-    sizes = track.cover_sizes or {}
-    if not sizes:  # no art of its own: the collection's cover stands in
-        col = db.get(Collection, track.collection_id)
-        sizes = (col.cover_sizes if col is not None else None) or {}
+    sizes = _cover_sizes(db, track)
     cover = {n: sizes[n] for n in COVER_SIZES if isinstance(sizes.get(n), dict) and sizes[n].get("path")} or None
     return TrackFacts(
         id=track.id,
