@@ -15,6 +15,7 @@ from tonearm.delivery.handles import UploadHandle
 from tonearm.http.models import HexColor, Json, OkEnvelope, Out, Page, Path, Timestamp, Url
 
 DERIVED = "Derived, read-only: player_color adjusted to stay legible on a {} background."
+# AudioDN's coarse `status` (catalog.schemas.STATUS_MAP): error and init_error are both `failed`.
 StatusOut = Literal["initializing", "processing", "fallback_processing", "ready", "incomplete", "failed"]
 
 
@@ -85,7 +86,8 @@ class Track(Out):
     creator_id: uuid.UUID | None
     upload_session_id: uuid.UUID | None
     track_status_id: TrackStatus
-    status: StatusOut = Field(description="AudioDN's coarse status (error and init_error are both `failed`)")
+    status: StatusOut = Field(description="AudioDN's coarse status (error and init_error are both `failed`; "
+                                          "track_status_id has the exact one)")
     status_text: str | None
     file_name: str
     file_name_original: str | None
@@ -210,7 +212,7 @@ class TrackWithCoverUpload(TrackResponse):
 
 
 class TrackReprocessed(TrackResponse):
-    job_id: str | None
+    job_id: uuid.UUID | None
 
 
 class TrackDeleted(OkEnvelope):
@@ -221,7 +223,8 @@ class TrackDeleted(OkEnvelope):
 class VariantAdded(OkEnvelope):
     track_id: uuid.UUID
     variant_id: uuid.UUID
-    job_id: str | None = Field(description="The queued processing job")
+    job_id: uuid.UUID | None = Field(description="The queued processing job (null if the queue was unavailable: "
+                                                  "the reaper queues it later)")
     variant: Variant
 
 

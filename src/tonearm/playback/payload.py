@@ -19,6 +19,7 @@ from tonearm.catalog.models import (
     Track,
     TrackFile,
 )
+from tonearm.catalog.schemas import STATUS_MAP
 from tonearm.catalog.states import PLAYABLE, TrackStatus
 from tonearm.errors import NotFound
 from tonearm.jobs.runtime import Runtime
@@ -107,6 +108,7 @@ def track_list_out(rows) -> list[dict]:
                 "player_color_light": light,
                 "player_color_dark": dark,
                 "track_status_id": status,
+                "status": STATUS_MAP.get(status, status),
             }
         )
     return out
@@ -191,6 +193,10 @@ def load_track_facts(db: Session, track_id: uuid.UUID) -> TrackFacts | None:
             "metadata": track.metadata_ or {},
             "is_dark": track.is_dark,
             "track_status_id": track.track_status_id,
+            "status": STATUS_MAP.get(track.track_status_id, track.track_status_id),
+            "creator_id": track.creator_id,
+            "is_cover_overridable": track.is_cover_overridable,
+            "is_theme_overridable": track.is_theme_overridable,
         },
         files=files,
         levels=levels,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
-from tonearm.catalog.responses import ImageColor
+from tonearm.catalog.responses import ImageColor, StatusOut
 from tonearm.catalog.states import TrackStatus
 from tonearm.http.inputs import Input
 from tonearm.http.models import HexColor, OkEnvelope, Out, Path, Timestamp, Url
@@ -57,6 +57,7 @@ class PlaySessionTrack(Out):
     player_color_light: HexColor | None
     player_color_dark: HexColor | None
     track_status_id: TrackStatus
+    status: StatusOut
 
 
 class PlayTrack(Out):
@@ -80,6 +81,10 @@ class PlayTrack(Out):
     metadata: dict[str, Any]
     is_dark: bool
     track_status_id: TrackStatus
+    status: StatusOut
+    creator_id: uuid.UUID | None
+    is_cover_overridable: bool
+    is_theme_overridable: bool
 
 
 class CoverImageSize(Out):

@@ -108,7 +108,7 @@ class UploadReceived(OkEnvelope):
     size: int
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     track_status_id: TrackStatus
-    job_id: str | None
+    job_id: uuid.UUID | None
 
 
 class UploadCompleted(OkEnvelope):
