@@ -50,6 +50,7 @@ def build_runtime(settings: Settings, *, storage=None, queue=None, tasks: TaskTa
         upload_signer=signer(Purpose.UPLOAD_URL),
         keyring=keyring,
         offload=offload,
+        events=dict(tasks.events),
     )
     runtime.queue.bind(runtime, tasks)
     return runtime

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 6
     webhook_retry_base_seconds: float = 10.0
     webhook_timeout_seconds: float = 10.0
+    # Signed URLs of the files in webhook payloads stay valid this long (signed anew per attempt).
+    webhook_file_url_ttl_seconds: int = Field(86400, ge=1, le=30 * 86400)
     # Default variant ladder, delivery indexes in order.
     default_play_variants: list[str] = Field(default_factory=lambda: ["hq", "lq", "preview"])
     # The variant ladder new organizations start with (JSON list of {index, variant_type_id,

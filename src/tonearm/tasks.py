@@ -14,4 +14,5 @@ from tonearm.webhooks import tasks as webhooks
 TASKS = TaskTable(
     jobs={**processing.JOBS, **webhooks.JOBS},
     periodic={**processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC},
+    events={**webhooks.EVENTS},
 )

@@ -16,3 +16,8 @@ def test_union_of_the_old_tables():
                        "json": "application/json", "webp": "image/webp"}.items():
         assert content_type(ext) == ctype, ext
     assert content_type("xyz") == DEFAULT == content_type("bin") == "application/octet-stream"
+
+
+def test_mp4_is_video():
+    """.mp4 is a waveform video or an original with a video stream (audio-only MP4 is .m4a)."""
+    assert content_type("mp4") == "video/mp4" and content_type("m4a") == "audio/mp4"

@@ -45,9 +45,9 @@ def receiver():
 
 
 def test_sweep_sends_deliveries_the_queue_never_got(client, app, org, queue, tmp_path, receiver):
+    col = create_collection(client, org)  # before the URL is set: only the track's deliveries
     client.put(f"/v1/organization/{org.id}", json={"webhook_url": receiver.url, "webhook_url_file": receiver.url},
                headers=org.headers)
-    col = create_collection(client, org)
     created = client.post("/v1/track", json={"collection_id": col["id"], "file_name": "a.wav"}, headers=org.headers).json()
     upload_bytes(client, created["track_upload"]["upload_url"], write_audio(tmp_path / "a.wav", "wav", seconds=1).read_bytes())
     assert client.get(f"/v1/track/{created['track_id']}", headers=org.headers).json()["track"]["track_status_id"] == "ready"

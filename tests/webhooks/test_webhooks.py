@@ -59,13 +59,14 @@ def test_ready_track_sends_signed_events(client, org, tmp_path, receiver):
 
 
 def test_failed_track_sends_terminal_status(client, org, tmp_path, receiver):
+    col = create_collection(client, org)  # before the URL is set: only the track's delivery
     client.put(f"/v1/organization/{org.id}", json={"webhook_url": receiver.url}, headers=org.headers)
-    col = create_collection(client, org)
     created = client.post("/v1/track", json={"collection_id": col["id"], "file_name": "x.mp3"}, headers=org.headers).json()
     upload_bytes(client, created["track_upload"]["upload_url"], b"definitely not audio" * 100)
     (req,) = receiver.requests
     payload = json.loads(req[1])
     assert payload["status"] == "init_error" and payload["files"] == []
+    assert payload["track"]["files_completed_at"] is None  # init_error never stamps it
 
 
 def test_retries_with_backoff_then_gives_up(settings, org, receiver, monkeypatch):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -108,6 +109,8 @@ class Track(_Stamped, Base):
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     format: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     info: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
+    # 400 ms gating blocks as a loudness histogram (tonearm.media.album): album loudness
+    loudness_blocks: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
     # Upload state machine for the single-use upload URL: pending → receiving → stored.
     upload_state: Mapped[str] = mapped_column(String(16), default=UploadState.PENDING.value)
     upload_max_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -150,6 +153,8 @@ class Variant(_Stamped, Base):
     settings: Mapped[dict] = mapped_column(JSONType, default=dict)
     is_default: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Required variants make the track `ready`; optional ones are made after it (files_completed_at).
+    is_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class TrackFile(Base):

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import service
+from tonearm.catalog.events import CollectionEvent
 from tonearm.catalog.responses import (
     CollectionDeleted,
     CollectionList,
@@ -123,7 +124,9 @@ def list_collections(db: DB, principal: ApiKeyDep, page: PageDep):
              operation_id="createCollection", response_model=CollectionWithCoverUpload)
 def create_collection(body: CollectionCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     col = service.create_collection(db, organization_id=principal.organization_id, fields=_changes(body))
+    jobs = rt.emit(db, CollectionEvent.CREATED, col)  # Collection Sync webhook rows, in this transaction
     db.commit()
+    rt.enqueue_all(jobs)
     return ok(
         collection_id=col.id,
         collection=collection_out(col),
@@ -140,21 +143,28 @@ def get_collection(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep):
 
 @router.put("/v1/collection/{collection_id}", tags=["collections"],
             operation_id="updateCollection", response_model=CollectionResponse)
-def update_collection(collection_id: uuid.UUID, body: CollectionUpdate, db: DB, principal: ApiKeyDep):
+def update_collection(collection_id: uuid.UUID, body: CollectionUpdate, db: DB, principal: ApiKeyDep,
+                      rt: RuntimeDep):
     col = service.get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
+    before = collection_out(col)
     service.update_collection(db, col=col, changes=_changes(body))
+    jobs = rt.emit(db, CollectionEvent.UPDATED, col, before=before)
     db.commit()
+    rt.enqueue_all(jobs)
     return ok(collection_id=col.id, collection=collection_out(col))
 
 
 @router.delete("/v1/collection/{collection_id}", tags=["collections"],
                operation_id="deleteCollection", response_model=CollectionDeleted)
-def delete_collection(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, storage: StorageDep):
+def delete_collection(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, storage: StorageDep,
+                      rt: RuntimeDep):
     col = service.get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
     out = collection_out(col)
     keys = purge_objects_for_collection(db, collection=col)
+    jobs = rt.emit(db, CollectionEvent.DELETED, col)
     service.delete_collection(db, col=col)
     db.commit()
+    rt.enqueue_all(jobs)
     for key in keys:
         storage.delete(key)
     return ok(collection_id=collection_id, deleted_collection=out)

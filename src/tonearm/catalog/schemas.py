@@ -273,6 +273,7 @@ def variant_out(variant) -> dict:
         "bitrate": s.get("bitrate"),
         "track_id": variant.track_id,
         "is_default": variant.is_default,
+        "is_required": variant.is_required is not False,
         "settings": s,
         "created_at": iso(variant.created_at),
     }

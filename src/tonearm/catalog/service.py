@@ -43,7 +43,7 @@ def create_organization(db: Session, *, name: str, ladder: list[dict] | None = N
         db.add(Variant(
             organization_id=org.id, track_id=None, position=position, is_default=True,
             index=spec["index"], variant_type_id=spec["variant_type_id"], name=spec.get("name", spec["index"]),
-            settings=dict(spec.get("settings") or {}),
+            settings=dict(spec.get("settings") or {}), is_required=spec.get("is_required", True) is not False,
         ))
     db.flush()
     return org

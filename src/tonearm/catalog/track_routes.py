@@ -87,7 +87,8 @@ def add_track_variant(
 ):
     track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     variant = service.add_track_variant(
-        db, track=track, index=body.index, variant_type_id=body.variant_type_id, settings=body.settings()
+        db, track=track, index=body.index, variant_type_id=body.variant_type_id, settings=body.settings(),
+        is_required=body.is_required,
     )
     db.commit()
     job_id = queue.enqueue("processing.track", str(track.id))
@@ -121,7 +122,7 @@ def create_org_variant(body: TrackVariantCreate, db: DB, principal: ApiKeyDep):
     """Tonearm addition: add a transcode/preview recipe to the organization's ladder."""
     variant = service.add_org_variant(
         db, organization_id=principal.organization_id, index=body.index, variant_type_id=body.variant_type_id,
-        settings=body.settings(),
+        settings=body.settings(), is_required=body.is_required,
     )
     db.commit()
     return ok(variant_id=variant.id, variant=variant_out(variant))

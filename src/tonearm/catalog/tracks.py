@@ -169,7 +169,8 @@ def variants_for_track(db: Session, track: Track) -> list[Variant]:
     )
 
 
-def add_org_variant(db: Session, *, organization_id: uuid.UUID, index: str, variant_type_id: str, settings: dict) -> Variant:
+def add_org_variant(db: Session, *, organization_id: uuid.UUID, index: str, variant_type_id: str, settings: dict,
+                    is_required: bool = True) -> Variant:
     """An organization-wide recipe: every track processed from now on gets it."""
     taken = db.scalar(select(Variant.id).where(Variant.organization_id == organization_id, Variant.index == index))
     if taken is not None:
@@ -178,7 +179,7 @@ def add_org_variant(db: Session, *, organization_id: uuid.UUID, index: str, vari
         Variant.organization_id == organization_id, Variant.track_id.is_(None))) or 0
     variant = Variant(id=uuid.uuid4(), organization_id=organization_id, track_id=None, index=index,
                       variant_type_id=variant_type_id, name=index, settings=settings, is_default=True,
-                      position=position + 1)
+                      position=position + 1, is_required=is_required)
     db.add(variant)
     db.flush()
     return variant
@@ -192,7 +193,8 @@ def delete_variant(db: Session, *, variant: Variant) -> list[str]:
     return keys
 
 
-def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id: str, settings: dict) -> Variant:
+def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id: str, settings: dict,
+                      is_required: bool = True) -> Variant:
     taken = db.scalar(
         select(Variant.id).where(
             Variant.organization_id == track.organization_id,
@@ -215,6 +217,7 @@ def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id:
         settings=settings,
         is_default=False,
         position=1000 + position,
+        is_required=is_required,
     )
     db.add(variant)
     track.track_status_id = TrackStatus.PROCESSING

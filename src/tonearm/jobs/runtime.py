@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 # A job body takes the runtime and one id; a periodic body takes only the runtime.
 JobBody = Callable[["Runtime", str], None]
 PeriodicBody = Callable[["Runtime"], None]
+# A change a lower stage reports, recorded by a higher one in the same transaction (the catalog's
+# collection.created → the webhooks' delivery rows): (runtime, session, subject, details) → the
+# jobs to enqueue once the caller has committed, as (name, id) pairs. Recorders flush, never commit.
+Recorder = Callable[["Runtime", Session, Any, dict], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class TaskTable:
 
     jobs: dict[str, JobBody] = field(default_factory=dict)
     periodic: dict[str, PeriodicBody] = field(default_factory=dict)
+    events: dict[str, Recorder] = field(default_factory=dict)  # event name → recorder (Runtime.emit)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Runtime:
     # Slow outbound calls (webhook POSTs) run here, never on the consumer's threads; the default
     # runs them inline (memory/immediate queues, tests). build_runtime gives consumer queues threads.
     offload: Offload = field(default_factory=Offload)
+    # Event name → recorder, from the entry point's task table; an event without one records nothing.
+    events: dict[str, Recorder] = field(default_factory=dict)
 
     def unit(self) -> contextlib.AbstractContextManager[Session]:
         """One unit of work for a job body or flow: commit on success, roll back on error."""
@@ -58,3 +65,13 @@ class Runtime:
     def enqueue(self, name: str, obj_id: object, delay: float = 0) -> str | None:
         """Hand a job to the queue (after the row it names is committed)."""
         return self.queue.enqueue(name, str(obj_id), delay)
+
+    def emit(self, db: Session, event: str, subject: object, **details: Any) -> list[tuple[str, str]]:
+        """Record `event` about `subject` in `db`'s transaction (the caller commits); returns the
+        jobs to hand to `enqueue_all` after the commit."""
+        recorder = self.events.get(event)
+        return recorder(self, db, subject, details) if recorder is not None else []
+
+    def enqueue_all(self, jobs: list[tuple[str, str]]) -> None:
+        for name, obj_id in jobs:
+            self.enqueue(name, obj_id)

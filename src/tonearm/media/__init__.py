@@ -1,5 +1,5 @@
 """Tonearm's pure media layer: probing, decode-once rendering, analysis,
-waveform images, cover art and colour extraction.
+waveform images and videos, cover art and colour extraction.
 
 Everything here is a plain function over files/bytes (PyAV, numpy, Pillow);
 nothing imports the database, web framework or any other tonearm package.
@@ -20,7 +20,9 @@ from .specs import (
     Preview,
     PreviewWindow,
     Transcode,
+    WaveformVideo,
 )
+from .video import waveform_video
 from .waveform import waveform_png
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Probe",
     "RenderResult",
     "Transcode",
+    "WaveformVideo",
     "contrast_ratio",
     "contrast_variants",
     "cover_sizes",
@@ -48,4 +51,5 @@ __all__ = [
     "probe",
     "render",
     "waveform_png",
+    "waveform_video",
 ]

@@ -32,6 +32,7 @@ from pathlib import Path
 import av
 
 from .cover import EmbeddedCover
+from .gapless import CMAF_OPTIONS, PacketTally, full_frames
 from .specs import AudioOptions
 from .workers import Sink
 
@@ -157,6 +158,7 @@ class EncoderSink(Sink):
         self.target = target
         self.shaper = shaper
         self.samples = 0
+        self.tally = PacketTally()
         workdir = Path(workdir) if workdir else self.dest.parent
         workdir.mkdir(parents=True, exist_ok=True)
         self.dest.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +168,8 @@ class EncoderSink(Sink):
     def _open(self, tags: dict[str, str], cover: EmbeddedCover | None) -> None:
         rate, layout, fmt = self.target
         opts = {"fflags": "+bitexact", **self.info.container_options}
+        if getattr(self.options, "fragmented", False) and self.info.container == "mp4":
+            opts.update(CMAF_OPTIONS)
         self.container = av.open(str(self.tmp), "w", format=self.info.container,
                                  container_options=opts)
         try:
@@ -208,10 +212,16 @@ class EncoderSink(Sink):
             if frame is None:
                 return
         self.samples += frame.samples
-        self.container.mux(self.stream.encode(frame))
+        packets = self.stream.encode(frame)
+        self.tally.add(packets)
+        self.container.mux(packets)
 
     def finish(self) -> None:
-        self.container.mux(self.stream.encode(None))
+        packets = self.stream.encode(None)
+        self.tally.add(packets)
+        if getattr(self.options, "fragmented", False):
+            full_frames(packets, self.stream.codec_context.frame_size)
+        self.container.mux(packets)
         self.container.close()
         os.replace(self.tmp, self.dest)
 
@@ -224,6 +234,16 @@ class EncoderSink(Sink):
             self.tmp.unlink()
         except OSError:
             pass
+
+    def gapless(self) -> dict:
+        """samples / sample_rate / encoder_delay / padding, from what was fed and emitted."""
+        facts = self.tally.facts(self.stream.codec_context, self.samples, self.target[0], self.info.container)
+        fragmented = bool(getattr(self.options, "fragmented", False)) and self.info.container == "mp4"
+        # measured in Chromium (docs/player.md): MP3 and fragmented MP4 append to MSE as they are
+        facts["mse"] = fragmented or self.info.container == "mp3"
+        if fragmented:
+            facts["container"] = "cmaf"
+        return facts
 
     @property
     def duration(self) -> float:

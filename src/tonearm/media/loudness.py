@@ -102,7 +102,8 @@ class LoudnessSink(Sink):
                 if getattr(exc, "errno", None) in (11, 35):  # EAGAIN
                     return
                 raise
-            self.last = out  # the running values are cumulative
+            if out.metadata:  # a short tail frame (< 100 ms) carries none: keep the previous
+                self.last = out  # the running values are cumulative
 
     def _read_last(self) -> None:
         if self.last is not None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import av
 import av.error
 
+from .album import BlockSink
 from .cover import EmbeddedCover, cover_for_embedding, extract_cover_info
 from .encoders import EncoderSink, codec_info, target_for
 from .errors import MediaError, MediaInitError
@@ -166,7 +167,8 @@ def render(
     if Levels in single or Peaks in single:
         analysis = AnalysisSink(src_target, single.get(Levels), single.get(Peaks), info.duration)
     meter = LoudnessSink(src_target, single[Loudness]) if Loudness in single else None
-    sinks = [sink for _, sink in encoders] + [s for s in (analysis, meter) if s is not None]
+    blocks = BlockSink(src_target) if Loudness in single else None  # album loudness (media/album.py)
+    sinks = [sink for _, sink in encoders] + [s for s in (analysis, meter, blocks) if s is not None]
     decoded, rate_used, errors, truncated = _run(path, sinks)
     result = RenderResult(
         duration=round(decoded, 6), sample_rate=rate_used or info.sample_rate,
@@ -175,6 +177,8 @@ def render(
     for res, sink in encoders:
         _finish_file(res, sink, decoded)
     _collect_analysis(result, single, analysis, meter)
+    if blocks is not None and blocks.error is None:
+        result.loudness_blocks = blocks.result()
     result.elapsed = round(time.perf_counter() - started, 3)
     return result
 
@@ -321,6 +325,7 @@ def _finish_file(res: OutputResult, sink: EncoderSink, full: float) -> None:
     res.duration = round(sink.duration, 6)
     res.sample_rate = sink.target[0]
     res.channels = 1 if sink.target[1] == "mono" else 2
+    res.gapless = sink.gapless()
     if res.duration > 0:
         res.avg_bitrate = int(res.size * 8 / res.duration / 1000)
     if res.kind == "preview":

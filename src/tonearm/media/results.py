@@ -33,6 +33,8 @@ class OutputResult:
     capture_start: float | None = None
     capture_end: float | None = None
     full_duration: float | None = None
+    #: samples, sample_rate, encoder_delay, padding, ... (see :mod:`tonearm.media.gapless`)
+    gapless: dict | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None or k in ("error", "path")}
@@ -55,6 +57,8 @@ class RenderResult:
     levels: dict | None = None
     peaks: dict | None = None
     loudness: dict | None = None
+    #: the track's 400 ms gating blocks as a loudness histogram (see :mod:`tonearm.media.album`)
+    loudness_blocks: dict | None = None
     errors: dict[str, str] = field(default_factory=dict)
     #: packets the decoder rejected (corrupt data that was skipped)
     decode_errors: int = 0

@@ -46,6 +46,9 @@ class AudioOptions:
     #: FFmpeg's AAC coder: "fast" encodes about twice as fast as "twoloop" (FFmpeg's
     #: default) at a small cost in efficiency that high bitrates such as 256 kbps absorb.
     aac_coder: str = "fast"
+    #: AAC only: write a fragmented MP4 (CMAF) that Media Source Extensions can append as is
+    #: (the gapless rung, see :mod:`tonearm.media.gapless`).
+    fragmented: bool = False
 
     def __post_init__(self) -> None:
         if self.aac_coder not in ("fast", "twoloop", "anmr"):
@@ -153,3 +156,74 @@ class Loudness:
 
 
 OutputSpec = Transcode | Preview | Levels | Peaks | Loudness
+
+
+#: Limits of a waveform video: H.264 in 4:2:0 needs even sides; at most 1080p worth of pixels.
+VIDEO_MIN_SIDE = 128
+VIDEO_MAX_SIDE = 1920
+VIDEO_MAX_PIXELS = 1920 * 1080
+VIDEO_MAX_FPS = 60
+#: The longest stretch of audio one video shows (seconds); a longer window is cut to this.
+VIDEO_MAX_SECONDS = 300.0
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def is_hex_color(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 7 and value[0] == "#" and set(value[1:]) <= HEX_DIGITS
+
+
+def video_size_problem(width: object, height: object) -> str | None:
+    """Why ``width`` x ``height`` cannot be a waveform video, or None when it can."""
+    for name, value in (("width", width), ("height", height)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"{name} must be an integer"
+        if not VIDEO_MIN_SIDE <= value <= VIDEO_MAX_SIDE:
+            return f"{name} must be {VIDEO_MIN_SIDE}-{VIDEO_MAX_SIDE} pixels"
+        if value % 2:
+            return f"{name} must be even (H.264 with 4:2:0 chroma)"
+    if width * height > VIDEO_MAX_PIXELS:
+        return f"width x height must be at most {VIDEO_MAX_PIXELS} pixels (1920x1080)"
+    return None
+
+
+#: The window a waveform video shows when its recipe names none and the track has no preview
+#: variant: the default ladder's preview (30 s from 25 %).
+VIDEO_WINDOW = PreviewWindow(preview_seconds=30, preview_max_percent=100, preview_start_percent=25,
+                             fade_seconds=0.5)
+
+
+@dataclass(frozen=True)
+class WaveformVideo:
+    """An H.264 MP4 audiogram: the waveform of ``window`` with a moving playhead, the cover and the
+    title, and (``embed_audio``) that stretch of audio as AAC; see :mod:`tonearm.media.video`."""
+
+    dest: Path
+    width: int = 1280
+    height: int = 720
+    fps: int = 25
+    background_color: str = "#111827"
+    waveform_color: str = "#4b5563"
+    progress_color: str = "#f59e0b"
+    text_color: str = "#f9fafb"
+    embed_audio: bool = True
+    audio_bitrate: int = 128  # kbps, AAC
+    show_cover: bool = True
+    show_title: bool = True
+    window: PreviewWindow = VIDEO_WINDOW
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        problem = video_size_problem(self.width, self.height)
+        if problem:
+            raise MediaError(problem)
+        if not isinstance(self.fps, int) or isinstance(self.fps, bool) or not 1 <= self.fps <= VIDEO_MAX_FPS:
+            raise MediaError(f"fps must be an integer 1-{VIDEO_MAX_FPS}")
+        for name in ("background_color", "waveform_color", "progress_color", "text_color"):
+            if not is_hex_color(getattr(self, name)):
+                raise MediaError(f"{name} must be a #rrggbb colour")
+        if not isinstance(self.audio_bitrate, int) or not MIN_BITRATE <= self.audio_bitrate <= MAX_BITRATE:
+            raise MediaError(f"audio bitrate must be {MIN_BITRATE}-{MAX_BITRATE} kbps")
+
+    @property
+    def key(self) -> str:
+        return self.name or Path(self.dest).name

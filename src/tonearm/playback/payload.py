@@ -23,6 +23,7 @@ from tonearm.catalog.schemas import STATUS_MAP
 from tonearm.catalog.states import PLAYABLE, TrackStatus
 from tonearm.errors import NotFound
 from tonearm.jobs.runtime import Runtime
+from tonearm.playback.album import album_loudness
 from tonearm.playback.models import PlaySession
 from tonearm.settings import Settings
 from tonearm.wire import iso
@@ -42,6 +43,7 @@ class SessionFacts:
     is_downloadable: bool
     expires_at: dt.datetime
     out: dict
+    album: dict | None = None  # album loudness of a collection/playlist session (playback.album)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def session_out(session: PlaySession) -> dict:
     }
 
 
-def session_facts(session: PlaySession) -> SessionFacts:
+def session_facts(session: PlaySession, db: Session | None = None) -> SessionFacts:
+    """With ``db``, the album loudness of a collection/playlist session is looked up too."""
+    album = album_loudness(db, session.scope, session.collection_id, session.playlist_id) if db is not None else None
     return SessionFacts(
         id=session.id,
         organization_id=session.organization_id,
@@ -86,6 +90,7 @@ def session_facts(session: PlaySession) -> SessionFacts:
         is_downloadable=session.is_downloadable,
         expires_at=session.expires_at,
         out=session_out(session),
+        album=album,
     )
 
 
@@ -261,6 +266,8 @@ def signed_payload(rt: Runtime, session: SessionFacts, facts: TrackFacts, *, ord
         "levels": facts.levels,
         "loudness": facts.loudness,
         "normalization_gain_db": facts.loudness["gain_db"] if facts.loudness else None,
+        "album_loudness": session.album,
+        "album_gain_db": session.album["gain_db"] if session.album else None,
         "variants": variants,
     }
 
@@ -268,7 +275,7 @@ def signed_payload(rt: Runtime, session: SessionFacts, facts: TrackFacts, *, ord
 def full_payload(db: Session, rt: Runtime, session: PlaySession, rows) -> dict:
     """A play session's answer: the session, its track list (`rows` from playback.service
     .session_tracks) and the first track's signed payload."""
-    facts = session_facts(session)
+    facts = session_facts(session, db)
     first = None
     if rows:
         track = facts_for(db, facts, uuid.UUID(rows[0][0]))
@@ -277,6 +284,7 @@ def full_payload(db: Session, rt: Runtime, session: PlaySession, rows) -> dict:
         "play_session_id": session.id,
         "play_session": facts.out,
         "tracks": track_list_out(rows),
+        "album_loudness": facts.album,
         "first_track": first,
         "expires_at": iso(session.expires_at),
     }

@@ -70,7 +70,7 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
         session = db.get(PlaySession, session_id)
         if session is None:
             raise NotFound("Play session not found")
-        facts = session_facts(session)
+        facts = session_facts(session, db)
         return facts, facts_for(db, facts, track_id)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tonearm.media import AudioOptions, Levels, Peaks, Preview, PreviewWindow, Transcode
+from tonearm.media import AudioOptions, Levels, MediaError, Peaks, Preview, PreviewWindow, Transcode, WaveformVideo
+from tonearm.media.colors import parse_hex
+from tonearm.media.specs import VIDEO_WINDOW
 
 WINDOW_FIELDS = (
     "preview_type", "preview_seconds", "preview_min_percent", "preview_max_percent", "preview_percent",
@@ -24,6 +26,7 @@ class Plan:
     waveform_index: str | None
     cover_index: str | None
     original_index: str | None
+    videos: list[str] = field(default_factory=list)  # waveform_video indexes
 
 
 def audio_options(settings: dict, aac_coder: str = "fast") -> AudioOptions:
@@ -34,6 +37,7 @@ def audio_options(settings: dict, aac_coder: str = "fast") -> AudioOptions:
         stereo=bool(settings.get("is_stereo", True)),
         strip_tags=bool(settings.get("is_strip_tags", True)),
         strip_cover=bool(settings.get("is_strip_cover", True)),
+        fragmented=settings.get("container") == "cmaf",
     )
 
 
@@ -41,6 +45,7 @@ def plan(variants, workdir: Path, *, aac_coder: str = "fast") -> Plan:
     files: dict[str, object] = {}
     levels_index = peaks_index = waveform_index = cover_index = original_index = None
     levels_samples = 320
+    videos: list[str] = []
     for v in variants:
         s = v.settings or {}
         if v.variant_type_id == "transcode":
@@ -59,7 +64,9 @@ def plan(variants, workdir: Path, *, aac_coder: str = "fast") -> Plan:
             cover_index = v.index
         elif v.variant_type_id == "original":
             original_index = v.index
-    return Plan(files, levels_index, levels_samples, peaks_index, waveform_index, cover_index, original_index)
+        elif v.variant_type_id == "waveform_video":
+            videos.append(v.index)
+    return Plan(files, levels_index, levels_samples, peaks_index, waveform_index, cover_index, original_index, videos)
 
 
 def analysis_specs(p: Plan, *, need_levels: bool) -> list:
@@ -69,3 +76,39 @@ def analysis_specs(p: Plan, *, need_levels: bool) -> list:
     if p.peaks_index:
         specs.append(Peaks())
     return specs
+
+
+def video_window(settings: dict, variants) -> PreviewWindow:
+    """A waveform video's window: its recipe's own, else that of the track's preview variant (so
+    the audiogram shows what the preview plays), else the default ladder's preview window."""
+    source = settings if any(k in settings for k in WINDOW_FIELDS) else next(
+        (v.settings or {} for v in variants if v.variant_type_id == "preview"), None)
+    if source is None:
+        return VIDEO_WINDOW
+    return PreviewWindow(**{k: source[k] for k in WINDOW_FIELDS if k in source},
+                         fade_seconds=VIDEO_WINDOW.fade_seconds)
+
+
+def video_spec(variant, workdir: Path, *, variants, color: str | None) -> WaveformVideo:
+    """The `waveform_video` recipe as a media spec; `color` (the track's player colour) is the
+    progress colour unless the recipe names one. Raises MediaError, TypeError or ValueError for
+    settings that cannot be a video (a hand-written TONEARM_DEFAULT_LADDER, say)."""
+    s = variant.settings or {}
+    defaults = WaveformVideo(dest=workdir)
+    options = {k: s[k] for k in ("width", "height", "fps", "background_color", "waveform_color", "text_color")
+               if k in s}
+    return WaveformVideo(
+        dest=workdir / f"{variant.index}.mp4", name=variant.index, **options,
+        progress_color=s.get("progress_color") or _hex(color) or defaults.progress_color,
+        embed_audio=bool(s.get("is_embed_audio", True)), audio_bitrate=int(s.get("bitrate", 128)),
+        show_cover=bool(s.get("is_show_cover", True)), show_title=bool(s.get("is_show_title", True)),
+        window=video_window(s, variants),
+    )
+
+
+def _hex(color: str | None) -> str | None:
+    """`#rrggbb` for any colour the catalog accepts (`#abc` too), None for none."""
+    try:
+        return "#{:02x}{:02x}{:02x}".format(*parse_hex(color)) if color else None
+    except MediaError:
+        return None

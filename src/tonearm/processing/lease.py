@@ -10,12 +10,21 @@ import datetime as dt
 import threading
 import uuid
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from tonearm.catalog.models import Track
-from tonearm.catalog.states import ACTIVE, UploadState
+from tonearm.catalog.states import ACTIVE, FINISHED_PLAYABLE, UploadState
 from tonearm.db.base import utcnow
 from tonearm.jobs.runtime import Runtime
+
+
+def needs_work():
+    """Waiting for (or in) processing, or ready early with optional variants still to make (a run
+    settled it early and holds, or held, its lease: settle.py). Tracks nobody ever claimed have no
+    lease, so a ready track made by other means is never taken for one in its second phase."""
+    return or_(Track.track_status_id.in_(ACTIVE),
+               and_(Track.track_status_id.in_(FINISHED_PLAYABLE), Track.files_completed_at.is_(None),
+                    Track.lease_expires_at.is_not(None)))
 
 
 def claim(rt: Runtime, track_id: uuid.UUID) -> tuple[str, int] | None:
@@ -28,7 +37,7 @@ def claim(rt: Runtime, track_id: uuid.UUID) -> tuple[str, int] | None:
             .where(
                 Track.id == track_id,
                 Track.upload_state == UploadState.STORED,
-                Track.track_status_id.in_(ACTIVE),
+                needs_work(),
                 or_(Track.lease_expires_at.is_(None), Track.lease_expires_at < now),
             )
             .values(
@@ -93,7 +102,7 @@ def stale_tracks(rt: Runtime, *, idle_seconds: int) -> list[uuid.UUID]:
             db.scalars(
                 select(Track.id).where(
                     Track.upload_state == UploadState.STORED,
-                    Track.track_status_id.in_(ACTIVE),
+                    needs_work(),
                     or_(
                         Track.lease_expires_at < now,
                         Track.lease_expires_at.is_(None) & (Track.updated_at < now - dt.timedelta(seconds=idle_seconds)),

@@ -12,13 +12,9 @@ import logging
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select, update
-
-from tonearm.catalog.models import Collection, Organization, Track, TrackFile, Variant
-from tonearm.catalog.states import FINISHED_PLAYABLE, TrackStatus
+from tonearm.catalog.models import Collection, Organization, Track, Variant
+from tonearm.catalog.states import ACTIVE, TrackStatus
 from tonearm.catalog.tracks import variants_for_track
-from tonearm.db.base import utcnow
-from tonearm.jobs.metrics import track_finished
 from tonearm.jobs.runtime import Runtime
 from tonearm.media import (
     Loudness,
@@ -30,7 +26,6 @@ from tonearm.media import (
 )
 from tonearm.processing.covers import (
     cover_source,
-    darkness,
     make_sizes,
     store_track_sizes,
 )
@@ -43,8 +38,9 @@ from tonearm.processing.outputs import (
     store,
     write_json,
 )
+from tonearm.processing.settle import CoverFacts, TrackFacts, file_stem, finish
+from tonearm.processing.video import VideoInputs, video_records
 from tonearm.storage import keys
-from tonearm.webhooks.service import record_track_events
 
 log = logging.getLogger("tonearm.processing")
 BROWSER_ORIGINALS = {"mp3", "m4a", "ogg", "opus", "oga", "webm", "flac", "wav"}
@@ -62,26 +58,9 @@ class Snapshot:
     variants: list[Variant]
     pending: list[Variant]  # variants without a successful file yet
     plan_version: int = 0  # the wanted set as this snapshot saw it (catalog.models.Track)
-
-
-@dataclasses.dataclass(frozen=True)
-class CoverFacts:
-    sizes: dict
-    colors: list
-    chosen: str | None
-
-
-@dataclasses.dataclass(frozen=True)
-class TrackFacts:
-    """What the run learned about the track (applied to its row by `finish`)."""
-
-    duration: float | None
-    format: dict
-    info: dict
-    title: str | None
-    subtitle: str | None
-    cover: CoverFacts | None = None
-    inherited_color: str | None = None  # the collection's (else the organization's) player colour
+    status: str = TrackStatus.PROCESSING
+    title: str | None = None  # player_title and file_name: waveform videos show the title
+    file_name: str | None = None
 
 
 def _ext(value: str | None) -> str:
@@ -101,14 +80,19 @@ def _snapshot(db, tid: uuid.UUID) -> Snapshot | None:
         color = (col.player_color if col else None) or (org.player_color if org else None)
     return Snapshot(index=track.index, original_key=track.original_key, cover_key=track.cover_key, color=color,
                     info=dict(track.info or {}), variants=variants,
-                    pending=[v for v in variants if v.id not in done], plan_version=track.plan_version or 0)
+                    pending=[v for v in variants if v.id not in done], plan_version=track.plan_version or 0,
+                    status=track.track_status_id, title=track.player_title, file_name=track.file_name)
 
 
 def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
     """Make every wanted variant. Variants added while the run works (a job for them finds the
     lease taken) are made by this run too: it settles the status only when the wanted set is the
-    one it last read, else it reads it again and makes what is new."""
+    one it last read, else it reads it again and makes what is new.
+
+    Required variants first: once they exist the track settles early (`ready`, settle.py) and the
+    run goes on with the optional ones, then stamps `files_completed_at`."""
     attempted: set[uuid.UUID] = set()
+    tried_early = False
     with contextlib.ExitStack() as stack:
         src = None
         while True:
@@ -116,12 +100,35 @@ def process(rt: Runtime, tid: uuid.UUID, work: Path) -> None:
                 snap = _snapshot(db, tid)
             if snap is None or not snap.original_key:
                 return
-            snap = dataclasses.replace(snap, pending=[v for v in snap.pending if v.id not in attempted])
+            pending = [v for v in snap.pending if v.id not in attempted]
+            required = [v for v in pending if v.is_required is not False]
+            optional = [v for v in pending if v.is_required is False]
+            if required:
+                batch, left = required, optional
+            elif optional and snap.status in ACTIVE and not tried_early:
+                batch, left = [], optional  # every required variant exists: ready before the optional ones
+            else:
+                batch, left = optional, []
+            tried_early = tried_early or bool(left)
             src = src or _fetch_original(stack, rt, snap.original_key, work)
-            records, facts = _process_file(rt, tid, snap, src, work)
-            attempted |= {v.id for v in snap.pending}
-            if finish(rt, tid, records=records, facts=facts, plan_version=snap.plan_version):
+            records, facts = _make(rt, tid, dataclasses.replace(snap, pending=batch), src, work) \
+                if batch or not left else ([], None)
+            attempted |= {v.id for v in batch}
+            if finish(rt, tid, records=records, facts=facts, plan_version=snap.plan_version,
+                      optional_left=bool(left)):
                 return
+
+
+def _make(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path,
+          work: Path) -> tuple[list[FileRecord], TrackFacts | None]:
+    """Make `snap.pending`. On a track that is playable already (its optional variants), a media
+    failure fails those variants with the reason instead of the track."""
+    if snap.status in ACTIVE:
+        return _process_file(rt, tid, snap, src, work)
+    try:
+        return _process_file(rt, tid, snap, src, work)
+    except MediaError as exc:
+        return [FileRecord(v, error=str(exc)[:1000] or type(exc).__name__) for v in snap.pending], None
 
 
 def _fetch_original(stack: contextlib.ExitStack, rt: Runtime, key: str, work: Path) -> Path:
@@ -171,6 +178,10 @@ def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path,
         cover_records, cover = _cover_records(rt, snap, by_index[p.cover_index], Path(src), work)
         records += cover_records
         facts = dataclasses.replace(facts, cover=cover) if cover else facts
+    if p.videos:
+        inputs = VideoInputs(snap.index, snap.cover_key, snap.title or facts.title or file_stem(snap.file_name),
+                             snap.color or (facts.cover.chosen if facts.cover else None), facts.duration, info.channels)
+        records += video_records(rt.storage, inputs, [by_index[i] for i in p.videos], snap.variants, Path(src), work)
     return [_stored(rt, snap.index, rec) if rec.pending else rec for rec in records], facts
 
 
@@ -211,14 +222,15 @@ def _rendered_facts(facts: TrackFacts, result) -> TrackFacts:
         info["loudness"] = result.loudness
     if result.truncated or result.decode_errors:
         info["damaged"] = {"truncated": result.truncated, "decode_errors": result.decode_errors}
-    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info)
+    return dataclasses.replace(facts, duration=result.duration or facts.duration, info=info,
+                               loudness_blocks=result.loudness_blocks or facts.loudness_blocks)
 
 
 def _publish_fallback(rt: Runtime, tid: uuid.UUID, rec: FileRecord, facts: TrackFacts) -> None:
     """Make the track playable from its original while the ladder is still encoding."""
     with rt.unit() as db:
         track = db.get(Track, tid)
-        if track is None:
+        if track is None or track.track_status_id not in ACTIVE:  # never below a status it reached
             return
         record(db, track, rec)
         track.duration = facts.duration
@@ -237,7 +249,7 @@ def _file_records(p, by_index, result) -> list[FileRecord]:
             continue
         props = {"codec": variant.settings.get("codec"), "bitrate": res.bitrate, "avg_bitrate": res.avg_bitrate,
                  "sample_rate": res.sample_rate, "channels": res.channels, "duration": res.duration,
-                 "container": res.container, "mime": res.mime}
+                 "container": res.container, "mime": res.mime, **(res.gapless or {})}
         data = None
         if res.kind == "preview":
             data = {"capture_start": res.capture_start, "capture_end": res.capture_end, "duration": res.full_duration}
@@ -292,90 +304,3 @@ def _cover_records(rt: Runtime, snap: Snapshot, variant: Variant, audio: Path,
     large = sizes.get("large") or next(iter(sizes.values()))
     return [FileRecord(variant, src=Path(large["path"]), ext="jpg", data={"sizes": list(sizes)},
                        props={"width": large["width"], "height": large["height"]})], cover
-
-
-def _status(rows: list[TrackFile], types: dict) -> TrackStatus:
-    playable = any(r.is_success and types.get(r.variant_id) in ("transcode", "original") for r in rows)
-    failed = any(not r.is_success for r in rows)
-    if not playable:
-        return TrackStatus.ERROR
-    return TrackStatus.INCOMPLETE if failed else TrackStatus.READY
-
-
-def finish(rt: Runtime, tid: uuid.UUID, *, records: list[FileRecord], facts: TrackFacts | None = None,
-           status: TrackStatus | None = None, reason: str | None = None, plan_version: int | None = None) -> bool:
-    """Record files, settle the status, clear the lease, queue webhooks — one transaction.
-
-    With `plan_version` (a run's end), the status is settled only if the wanted variants are still
-    those the run read: False means new ones came meanwhile (files are recorded; run again)."""
-    with rt.unit() as db:
-        if plan_version is not None and not _same_plan(db, tid, plan_version):
-            track = db.get(Track, tid)
-            for rec in records if track is not None else []:
-                record(db, track, rec)
-            return False
-        track = db.get(Track, tid)
-        if track is None:
-            return True
-        previous = track.track_status_id
-        written = [record(db, track, rec) for rec in records]
-        if facts is not None:
-            _apply(track, facts)
-        variants = {v.id: v for v in variants_for_track(db, track)}
-        if status is None:
-            rows = list(db.scalars(select(TrackFile).where(TrackFile.track_id == tid)))
-            status = _status(rows, {vid: v.variant_type_id for vid, v in variants.items()})
-            failed = [r.status_text for r in rows if not r.is_success]
-            reason = None if status == TrackStatus.READY else ("; ".join(f for f in failed if f)[:1000]
-                                                               or "No playable variant")
-        _settle(track, status, reason)
-        # metrics: terminal statuses, and processing speed of runs that made something playable
-        track_finished(status, track.duration if status in FINISHED_PLAYABLE else None)
-        delivery_ids = record_track_events(db, public_url=rt.settings.public_url, track=track,
-                                           previous_status=previous, files=written, variants=variants)
-    for delivery_id in delivery_ids:
-        rt.enqueue("webhooks.deliver", delivery_id)
-    return True
-
-
-def _same_plan(db, tid: uuid.UUID, plan_version: int) -> bool:
-    """Take the track's row for this transaction if its plan is unchanged (a variant added now
-    waits for this commit, then finds the lease free and its own job runs)."""
-    result = db.execute(update(Track).where(Track.id == tid, Track.plan_version == plan_version)
-                        .values(updated_at=utcnow()))
-    return result.rowcount == 1 or db.get(Track, tid) is None
-
-
-def _settle(track: Track, status: TrackStatus, reason: str | None) -> None:
-    track.track_status_id = status
-    track.status_text = reason
-    track.lease_expires_at = None
-    track.lease_token = None
-    track.attempts = 0  # attempts count failures of one piece of work, not runs
-    track.fault_since, track.fault_count = None, 0
-    track.files_completed_at = utcnow()
-
-
-def _apply(track: Track, facts: TrackFacts) -> None:
-    track.duration = facts.duration if facts.duration is not None else track.duration
-    track.format = facts.format or track.format
-    track.info = facts.info
-    if not track.player_title:  # the title tag, else the file name without its extension
-        track.player_title = facts.title or _stem(track.file_name)
-    if facts.subtitle and not track.player_subtitle:
-        track.player_subtitle = facts.subtitle
-    if facts.cover is not None:
-        track.cover_sizes = facts.cover.sizes
-        track.image_colors = facts.cover.colors
-        if facts.cover.chosen and not track.player_color:
-            track.player_color = facts.cover.chosen
-    if not track.player_color and facts.inherited_color:  # no cover to take a colour from
-        track.player_color = facts.inherited_color
-    track.is_dark = darkness(track.player_color)
-
-
-def _stem(file_name: str | None) -> str | None:
-    if not file_name:
-        return None
-    stem, dot, ext = file_name.rpartition(".")
-    return (stem if dot and stem and 0 < len(ext) <= 5 else file_name)[:500]

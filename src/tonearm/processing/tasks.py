@@ -28,7 +28,8 @@ from tonearm.media import MediaError, MediaInitError
 from tonearm.processing import lease
 from tonearm.processing.covers import collection_cover_sizes
 from tonearm.processing.faults import FAULTS, InfrastructureFault, backoff, describe
-from tonearm.processing.run import finish, process
+from tonearm.processing.run import process
+from tonearm.processing.settle import finish
 
 log = logging.getLogger("tonearm.processing")
 
@@ -123,8 +124,11 @@ def process_cover(rt: Runtime, track_id: str) -> None:
             )
         if track.track_status_id not in ACTIVE:
             track.track_status_id = TrackStatus.PROCESSING
-            track.lease_expires_at = None
+            track.files_completed_at = None
             track.attempts = 0
+            if track.lease_expires_at is not None and track.lease_expires_at < utcnow():
+                track.lease_expires_at = None  # a run still making optional variants keeps its lease
+        track.plan_version = (track.plan_version or 0) + 1  # a running run re-reads what is wanted
     process_track(rt, track_id)
 
 

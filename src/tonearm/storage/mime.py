@@ -7,7 +7,7 @@ DEFAULT = "application/octet-stream"
 
 MIME: dict[str, str] = {
     "m4a": "audio/mp4",
-    "mp4": "audio/mp4",
+    "mp4": "video/mp4",  # an original with video, a waveform video; audio-only MP4 is .m4a
     "aac": "audio/aac",
     "mp3": "audio/mpeg",
     "ogg": "audio/ogg",

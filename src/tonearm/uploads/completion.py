@@ -83,7 +83,7 @@ def check_track(rt: Runtime, track_id: uuid.UUID) -> Outcome:
 
 def _reject(rt: Runtime, track_id: uuid.UUID, size: int, reason: str) -> Outcome | None:
     with rt.unit() as db:
-        ids = service.reject(db, track_id, size=size, reason=reason, public_url=rt.settings.public_url)
+        ids = service.reject(db, track_id, size=size, reason=reason)
     if ids is None:
         return None
     for delivery_id in ids:

@@ -176,19 +176,18 @@ def mark_stored(db: Session, track_id: uuid.UUID, *, key: str, size: int, sha256
     return Stored.EARLIER if db.get(Track, track_id) is not None else Stored.GONE
 
 
-def reject(db: Session, track_id: uuid.UUID, *, size: int, reason: str, public_url: str) -> list[uuid.UUID] | None:
+def reject(db: Session, track_id: uuid.UUID, *, size: int, reason: str) -> list[uuid.UUID] | None:
     """pending → rejected, the track → init_error with its webhooks, once. Returns the delivery ids
     to enqueue after the commit, or None when the upload was no longer pending."""
     result = db.execute(
         update(Track).where(Track.id == track_id, Track.upload_state == UploadState.PENDING).values(
             upload_state=UploadState.REJECTED, track_status_id=TrackStatus.INIT_ERROR, status_text=reason, size=size,
-            files_completed_at=utcnow(), updated_at=utcnow())
+            updated_at=utcnow())  # init_error never stamps files_completed_at
     )
     if result.rowcount != 1:
         return None
     track = db.get(Track, track_id)
-    return record_track_events(db, public_url=public_url, track=track, previous_status=TrackStatus.INITIALIZED,
-                               files=[], variants={})
+    return record_track_events(db, track=track, previous_status=TrackStatus.INITIALIZED, written=[])
 
 
 def set_track_cover(db: Session, track_id: uuid.UUID, key: str) -> bool:

@@ -31,6 +31,7 @@ from tonearm.db.paging import paged
 from tonearm.errors import NotFound
 from tonearm.jobs.runtime import Runtime
 from tonearm.webhooks.models import DeliveryStatus, WebhookDelivery
+from tonearm.webhooks.service import file_signer, fresh_urls
 from tonearm.wire import dumps
 
 W = WebhookDelivery
@@ -86,7 +87,9 @@ def claim(rt: Runtime, delivery_id: uuid.UUID, *, due_only: bool) -> Claim | Non
             return None
         row = db.get(W, delivery_id)
         org = db.get(Organization, row.organization_id)
-        return Claim(id=row.id, url=row.url, event=row.event, body=dumps(row.payload),
+        # File URLs are signed again for each attempt: a retry days later still carries working ones.
+        body = dumps(fresh_urls(row.payload, file_signer(rt)))
+        return Claim(id=row.id, url=row.url, event=row.event, body=body,
                      secret=(org.webhook_secret if org else None) or "", attempt=row.attempts + 1,
                      claimed_at=row.last_attempt_at)
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from tonearm.jobs.runtime import Runtime
-from tonearm.webhooks import outbox, sender
+from tonearm.webhooks import collections, outbox, sender
 from tonearm.webhooks.models import DeliveryStatus, WebhookDelivery
 from tonearm.webhooks.sender import unavailable
 
@@ -51,3 +51,4 @@ def sweep(rt: Runtime) -> None:
 
 JOBS = {"webhooks.deliver": deliver}
 PERIODIC = {"webhooks.sweep": sweep}
+EVENTS = collections.EVENTS  # recorders of the changes other stages report (Runtime.emit)

@@ -4,6 +4,8 @@ import { TonearmElement } from './base.js';
 import { ApiError, api, apiBase, define, fmtTime, icon } from './shared.js';
 import { PLAYER_HTML, mediaSession, renderList, renderMenu, toggleMenu } from './player-ui.js';
 import { PLAYER_CSS } from './player-css.js';
+import { gaplessTick, gaplessUse } from './player-gapless.js';
+import { linearGain, normalizeMode } from './player-gain.js';
 import './waveform.js';
 
 const AUDIO_RE = /\.(m4a|mp4|mp3|ogg|oga|opus|webm|flac|wav|aac)$/i;
@@ -12,7 +14,7 @@ export const isPreview = (v) => !!(v.data && v.data.capture_start != null);
 
 export class TonearmPlayer extends TonearmElement {
   static observedAttributes = ['api-key', 'play-session-id', 'scope', 'id', 'variants', 'volume',
-    'waveform-color', 'waveform-progress-color', 'bar-width', 'bar-gap'];
+    'waveform-color', 'waveform-progress-color', 'bar-width', 'bar-gap', 'normalize', 'target'];
 
   constructor() {
     super();
@@ -52,6 +54,7 @@ export class TonearmPlayer extends TonearmElement {
     ui.wave.addEventListener('scrub', (e) => { ui.cur.textContent = fmtTime(e.detail.time); });
     this.addEventListener('keydown', (e) => this._key(e));
     for (const ev of ['timeupdate', 'durationchange', 'seeked']) audio.addEventListener(ev, () => this._time());
+    audio.addEventListener('timeupdate', () => gaplessTick(this));
     audio.addEventListener('play', () => this._playing(true));
     audio.addEventListener('pause', () => this._playing(false));
     audio.addEventListener('playing', () => this._prefetch());
@@ -73,7 +76,7 @@ export class TonearmPlayer extends TonearmElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (name === 'volume') { this._applyGain(); return; }
+    if (name === 'volume' || name === 'normalize' || name === 'target') { this._applyGain(); return; }
     if (name.startsWith('waveform') || name.startsWith('bar')) { this._wave(); return; }
     if (this._started && old !== value && this.isConnected) this.load();
   }
@@ -238,6 +241,7 @@ export class TonearmPlayer extends TonearmElement {
     else { w.removeAttribute('region-start'); w.removeAttribute('region-end'); }
     this.ui.badge.hidden = !preview;
     this._retried = false;
+    if (gaplessUse(this, v, at, autoplay)) { this._applyGain(); this._time(); return; }
     audio.src = v.url;
     const offset = Math.max(0, (at || 0) - this._start);
     this._resumeAt = offset > 0 ? offset : null;  // shown while the new source loads
@@ -264,7 +268,7 @@ export class TonearmPlayer extends TonearmElement {
   }
 
   // ------------------------------------------------------------------ transport
-  get position() { return this._start + (this._resumeAt ?? this.audio.currentTime ?? 0); }
+  get position() { return this._start + (this._resumeAt ?? Math.max(0, (this.audio.currentTime || 0) - (this._base || 0))); }
   get duration() { return this.payload?.track?.duration || this.audio.duration || 0; }
 
   play() {
@@ -278,7 +282,7 @@ export class TonearmPlayer extends TonearmElement {
     if (!this.variant) return;
     t = Math.max(this._start, Math.min(t, this._end || t));
     this._resumeAt = null;
-    this.audio.currentTime = Math.max(0, t - this._start);
+    this.audio.currentTime = (this._base || 0) + Math.max(0, t - this._start);
     this._time();
   }
 
@@ -323,10 +327,7 @@ export class TonearmPlayer extends TonearmElement {
   }
 
   // ------------------------------------------------------------------ loudness
-  _gain() {
-    const db = this.payload?.normalization_gain_db;
-    return this.normalize && db != null ? Math.pow(10, db / 20) : 1;
-  }
+  _gain() { return linearGain(this); }
 
   _ensureGraph() {
     if (this._ctx || this._gain() <= 1 || !window.AudioContext) return;
@@ -341,7 +342,8 @@ export class TonearmPlayer extends TonearmElement {
   _applyGain() {
     const vol = Math.max(0, Math.min(1, parseFloat(this.getAttribute('volume') ?? '1') || 0));
     const g = this._gain();
-    this.ui.norm.setAttribute('aria-pressed', String(this.normalize));
+    if (g > 1 && !this.audio.paused) this._ensureGraph();  // a louder track came without a play()
+    this.ui.norm.setAttribute('aria-pressed', String(this.normalize && normalizeMode(this) !== 'off'));
     if (this._gainNode) { this.audio.volume = vol; this._gainNode.gain.value = g; this._ctx.resume?.(); }
     else this.audio.volume = Math.min(1, vol * Math.min(1, g));
   }
