@@ -133,6 +133,8 @@ class Variant(Out):
     bitrate: int | None
     track_id: uuid.UUID | None = Field(description="Set for a track-specific variant")
     is_default: bool
+    is_required: bool = Field(description="Tonearm addition: false for an optional variant (the track is `ready` "
+                                          "without it; `files_completed_at` is stamped when it is done)")
     settings: Json
     created_at: Timestamp
 

@@ -118,6 +118,17 @@ class Loudness(Out):
     gain_db: float | None
 
 
+class AlbumLoudness(Out):
+    """Tonearm addition: loudness of a collection or playlist session's tracks together (EBU R128
+    gated over all their blocks) and the one gain that plays them at the target as an album."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float | None
+    target_lufs: float
+    gain_db: float | None
+    tracks: int = Field(description="How many tracks were measured")
+
+
 class PreviewWindow(Out):
     capture_start: float
     capture_end: float
@@ -149,6 +160,8 @@ class PlayTrackPayload(Out):
     levels: Levels | None
     loudness: Loudness | None = Field(description="Tonearm addition")
     normalization_gain_db: float | None = Field(description="Tonearm addition: gain to the loudness target")
+    album_loudness: AlbumLoudness | None = Field(description="Tonearm addition: null for a track session")
+    album_gain_db: float | None = Field(description="Tonearm addition: album_loudness.gain_db")
     variants: list[PlayVariant]
 
 
@@ -160,6 +173,7 @@ class PlaySessionResponse(OkEnvelope):
     play_session_id: uuid.UUID
     play_session: PlaySession
     tracks: list[PlaySessionTrack]
+    album_loudness: AlbumLoudness | None = Field(description="Tonearm addition: null for a track session")
     first_track: FirstTrack | None = Field(description="The first track's payload, so a player renders "
                                                        "without a second call (null when there is none)")
     expires_at: Timestamp
