@@ -204,3 +204,44 @@ def test_large_whole_numbers_in_metadata_read_back(api):
     meta = api("GET", "/v1/creator/{creator_id}", ids=c)["creator"]["metadata"]
     assert float(meta["n"]) == 2.8e150 and [float(x) for x in meta["m"]] == [1e20]  # jsonb: 28 and 149 zeros
     api("DELETE", "/v1/creator/{creator_id}", ids=c)
+
+
+def test_every_operation_names_its_answer(client):
+    """Each JSON route has a response model (a named schema) and an operationId; the 30 operations
+    of AudioDN's OpenAPI keep AudioDN's operationIds."""
+    doc = client.get("/openapi.json").json()
+    unnamed, ids = [], {}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ids[(method, path)] = op.get("operationId")
+            ok = op["responses"].get("200", {}).get("content", {})
+            schema = (ok.get("application/json") or {}).get("schema", {})
+            if (method.upper(), path) not in NOT_JSON and "$ref" not in schema:
+                unnamed.append(f"{method.upper()} {path}")
+            assert op["responses"]["4XX"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert not unnamed, f"no response_model: {unnamed}"
+    audiodn = {  # AudioDN's openapi.json: (method, path) → operationId
+        ("post", "/v1/api_key"): "createApiKey", ("get", "/v1/organization/{organization_id}"): "getOrganization",
+        ("put", "/v1/organization/{organization_id}"): "updateOrganization", ("get", "/v1/creator"): "listCreators",
+        ("post", "/v1/creator"): "createCreator", ("get", "/v1/creator/{creator_id}"): "getCreator",
+        ("put", "/v1/creator/{creator_id}"): "updateCreator", ("delete", "/v1/creator/{creator_id}"): "deleteCreator",
+        ("get", "/v1/collection"): "listCollections", ("post", "/v1/collection"): "createCollection",
+        ("get", "/v1/collection/{collection_id}"): "getCollection",
+        ("put", "/v1/collection/{collection_id}"): "updateCollection",
+        ("delete", "/v1/collection/{collection_id}"): "deleteCollection",
+        ("get", "/v1/collection/{collection_id}/track"): "listCollectionTracks",
+        ("post", "/v1/collection/{collection_id}/cover"): "createCollectionCover", ("post", "/v1/track"): "createTrack",
+        ("get", "/v1/track/{track_id}"): "getTrack", ("put", "/v1/track/{track_id}"): "updateTrack",
+        ("delete", "/v1/track/{track_id}"): "deleteTrack", ("post", "/v1/track/{track_id}/cover"): "createTrackCover",
+        ("post", "/v1/track/{track_id}/variant"): "addTrackVariant", ("post", "/v1/upload_session"): "createUploadSession",
+        ("get", "/v1/upload_session/{upload_session_id}"): "getUploadSession",
+        ("post", "/v1/upload/{upload_session_id}/track"): "createUploadSessionTrack",
+        ("post", "/v1/play_session/{scope}"): "createPlaySession",
+        ("get", "/v1/play_session/{play_session_id}"): "getPlaySession",
+        ("get", "/v1/play/{play_session_id}/{play_track_id}"): "getPlayTrack",
+        ("get", "/v1/play/{play_session_id}/{play_track_id}/{variant_index}/download"): "downloadPlayTrackVariant",
+        ("get", "/v1/variant"): "listVariants", ("get", "/v1/variant/{variant_id}"): "getVariant",
+    }
+    assert len(audiodn) == 30 and {k: ids.get(k) for k in audiodn} == audiodn
+    assert doc["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+    assert doc["paths"]["/v1/play/{play_session_id}/{play_track_id}"]["get"]["security"] == []
