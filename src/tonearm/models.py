@@ -14,6 +14,7 @@ from tonearm.catalog.models import (  # noqa: F401
 from tonearm.db.base import Base
 from tonearm.db.deployment import Deployment  # noqa: F401
 from tonearm.playback.models import PlaySession  # noqa: F401
+from tonearm.podcasts.models import Episode, Show, Subscriber, Transcript  # noqa: F401
 from tonearm.uploads.models import UploadSession  # noqa: F401
 from tonearm.webhooks.models import WebhookDelivery  # noqa: F401
 

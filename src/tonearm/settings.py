@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # name, settings}); empty = Tonearm's default (see catalog.service.DEFAULT_LADDER).
     default_ladder: list[dict] = Field(default_factory=list)
 
+    # --- Podcasts (tonearm.podcasts) ---
+    # Cache-Control max-age of podcast feeds (seconds): how long apps and proxies may keep a feed.
+    podcast_feed_max_age: int = Field(300, ge=0, le=86400)
+
     # --- Web pages (tonearm.web) ---
     # /dashboard (admin page for API key holders); off in locked-down deployments.
     dashboard_enabled: bool = True

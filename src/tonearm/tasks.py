@@ -7,12 +7,13 @@ imports a stage.
 from __future__ import annotations
 
 from tonearm.jobs.runtime import TaskTable
+from tonearm.podcasts import tasks as podcasts
 from tonearm.processing import tasks as processing
 from tonearm.uploads import tasks as uploads
 from tonearm.webhooks import tasks as webhooks
 
 TASKS = TaskTable(
-    jobs={**processing.JOBS, **webhooks.JOBS},
-    periodic={**processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC},
+    jobs={**processing.JOBS, **webhooks.JOBS, **podcasts.JOBS},
+    periodic={**processing.PERIODIC, **uploads.PERIODIC, **webhooks.PERIODIC, **podcasts.PERIODIC},
     events={**webhooks.EVENTS},
 )

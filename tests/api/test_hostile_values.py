@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -229,7 +230,7 @@ def _body_cases(op: str, ids: dict[str, str]):
 
 def _url(path: str, ids: dict[str, str], override: dict[str, str] | None = None) -> str:
     values = {**{k: quote(v) for k, v in ids.items()}, **(override or {})}
-    for segment in [s[1:-1] for s in path.split("/") if s.startswith("{")]:
+    for segment in re.findall(r"{(\w+)}", path):  # also two in one segment: /e/…/{variant}.{ext}
         values.setdefault(segment, "x")
     return path.format(**values)
 

@@ -22,11 +22,16 @@ from tonearm.keys.routes import router as keys_router
 from tonearm.keys.signing_routes import router as signing_key_router
 from tonearm.playback.delivery import router as delivery_router
 from tonearm.playback.routes import router as playback_router
+from tonearm.podcasts.enclosure import router as enclosure_router
+from tonearm.podcasts.feed_routes import router as feed_router
+from tonearm.podcasts.routes import router as podcast_router
+from tonearm.podcasts.subscriber_routes import router as subscriber_router
 from tonearm.runtime import build_runtime
 from tonearm.settings import Settings, get_settings
 from tonearm.uploads.receive import router as receive_router
 from tonearm.uploads.routes import router as upload_router
 from tonearm.web.routes import mount_static
+from tonearm.web.show import router as show_router
 from tonearm.web.routes import router as web_router
 from tonearm.webhooks.routes import router as webhook_router
 
@@ -38,8 +43,11 @@ class Health(BaseModel):
 
 
 # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
-ROUTERS = (playback_router, delivery_router, receive_router, upload_router, keys_router, catalog_router,
-           track_router, playlist_router, signing_key_router, webhook_router, web_router)
+# podcast_router extends PUT /v1/collection/{id} and PUT /v1/track/{id} (the `podcast` and `episode`
+# objects): it comes before the catalog's routers (api/openapi.py documents the operation that runs).
+ROUTERS = (playback_router, delivery_router, enclosure_router, feed_router, receive_router, upload_router,
+           keys_router, podcast_router, subscriber_router, catalog_router, track_router, playlist_router,
+           signing_key_router, webhook_router, web_router, show_router)
 
 
 @contextlib.asynccontextmanager

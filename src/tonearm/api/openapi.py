@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.openapi.utils import get_openapi
 
 ERROR = {
@@ -110,8 +110,23 @@ def _add_links(paths: dict) -> None:
             create["responses"]["200"]["links"] = links
 
 
+def _reachable(app: FastAPI) -> list:
+    """The app's routes without those an earlier route with the same path and methods shadows (the
+    podcasts stage extends PUT /v1/collection/{id} and PUT /v1/track/{id} ahead of the catalog's):
+    FastAPI would otherwise document the later, unreachable one."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for ctx in routing.iter_route_contexts(app.routes):
+        keys = {(str(getattr(ctx, "path_format", "")), m) for m in (getattr(ctx, "methods", None) or ())}
+        if keys and keys <= seen:
+            continue
+        seen |= keys
+        kept.append(ctx)
+    return kept
+
+
 def build(app: FastAPI) -> dict[str, Any]:
-    doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+    doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=_reachable(app))
     for path, ops in doc.get("paths", {}).items():
         for method, op in ops.items():
             if isinstance(op, dict):

@@ -23,6 +23,9 @@ app.add_typer(keys_app, name="keys")
 from tonearm.cli.remote import register as _register_remote  # noqa: E402
 
 _register_remote(app)
+from tonearm.cli.podcasts import register as _register_podcasts  # noqa: E402
+
+_register_podcasts(app)  # show, episode, subscriber (docs/podcasts.md)
 from tonearm.cli.remote import tracks_app as _tracks_app  # noqa: E402
 from tonearm.cli.tracks import reprocess as _reprocess  # noqa: E402
 

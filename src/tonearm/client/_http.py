@@ -38,6 +38,7 @@ class Call:
     auth: bool = True
     parse: Callable[[dict], Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None  # a raw body instead of JSON (e.g. a transcript file)
 
 
 def clean(d: dict[str, Any]) -> dict[str, Any]:
@@ -142,8 +143,11 @@ class _Core:
 
     @staticmethod
     def _call_kwargs(call: Call) -> dict[str, Any]:
-        return {"auth": call.auth, "json": call.json, "params": clean(call.params or {}) or None,
-                "headers": call.headers}
+        kwargs = {"auth": call.auth, "json": call.json, "params": clean(call.params or {}) or None,
+                  "headers": call.headers}
+        if call.content is not None:
+            kwargs["content"] = call.content
+        return kwargs
 
 
 class SyncCore(_Core):

@@ -27,6 +27,7 @@ from tonearm.client.models import (
     UploadHandle,
     UploadResult,
 )
+from tonearm.client.podcasts import Podcasts
 from tonearm.client.resources import (
     ApiKeys,
     Collections,
@@ -63,6 +64,7 @@ class _Common:
         self.upload_sessions = UploadSessions(self)
         self.play_sessions = PlaySessions(self)
         self.api_keys = ApiKeys(self)
+        self.podcasts = Podcasts(self)
 
     verify_webhook = staticmethod(verify_webhook)
 
