@@ -22,8 +22,9 @@ S3_ONLY = {
     ("POST", "/u/{track_id}/complete"), ("POST", "/u/{track_id}/multipart"),
     ("POST", "/u/{track_id}/cover/complete"), ("POST", "/u/collection/{collection_id}/cover/complete"),
 }
-# Checked elsewhere against the same document: bytes (tests/delivery) and the share redirect.
-NOT_JSON = {("GET", "/d/{name}"), ("GET", "/v1/share/{share_key}")}
+# Not JSON: bytes (tests/delivery), the share redirect, podcast feeds, enclosures and OPML (tests/podcasts).
+NOT_JSON = {("GET", "/d/{name}"), ("GET", "/v1/share/{share_key}"), ("GET", "/feeds/{key}.xml"),
+            ("GET", "/e/{collection_id}/{track_id}/{variant}.{ext}"), ("GET", "/v1/feeds.opml")}
 
 
 @pytest.fixture
@@ -174,6 +175,25 @@ def _errors(api: Api, ids: dict) -> None:
         json={"variant_type_id": "transcode", "index": "hq"}, status=409)
 
 
+def _podcasts(api: Api, ids: dict) -> None:
+    show = api("PUT", "/v1/collection/{collection_id}", ids=ids, json={"podcast": {"title": "Show", "private": True}})
+    assert show["collection"]["podcast"]["title"] == "Show"
+    api("GET", "/v1/collection/{collection_id}/podcast", ids=ids)
+    ep = api("PUT", "/v1/track/{track_id}", ids=ids, json={"episode": {"title": "Ep 1", "episode_number": 1}})
+    assert ep["track"]["episode"]["title"] == "Ep 1"
+    api("PUT", "/v1/track/{track_id}/chapters", ids=ids,
+        json={"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]})
+    t = {**ids, "language": "en"}
+    api("PUT", "/v1/track/{track_id}/transcript/{language}", ids=t, headers={**api.headers, "Content-Type": "text/vtt"},
+        content=b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n")
+    api("GET", "/v1/track/{track_id}/episode", ids=ids)
+    api("DELETE", "/v1/track/{track_id}/transcript/{language}", ids=t)
+    sub = api("POST", "/v1/collection/{collection_id}/subscriber", ids=ids, json={"title": "Listener"})
+    api("GET", "/v1/collection/{collection_id}/subscriber", ids=ids)
+    api("DELETE", "/v1/collection/{collection_id}/subscriber/{subscriber_id}",
+        ids={**ids, "subscriber_id": sub["subscriber_id"]})
+
+
 def _deletes(api: Api, ids: dict) -> None:
     api("DELETE", "/v1/track/{track_id}", ids=ids)
     api("DELETE", "/v1/collection/{collection_id}", ids=ids)
@@ -189,6 +209,7 @@ def test_every_answer_matches_the_document(api, org, tmp_path):
         _playback(api, ids)
         _keys_and_hooks(api, ids)
         _errors(api, ids)
+        _podcasts(api, ids)
         _deletes(api, ids)
     finally:
         receiver.close()

@@ -35,7 +35,7 @@ BEARER = {"type": "http", "scheme": "bearer",
 # Authorised by a session id, a signed URL or a key in the path: no Authorization header.
 NO_BEARER = {"/v1/upload_session/{upload_session_id}", "/v1/upload/{upload_session_id}/track",
              "/v1/upload/{upload_session_id}/track/{track_id}", "/v1/play_session/{play_session_id}", "/healthz"}
-NO_BEARER_UNDER = ("/v1/play/", "/v1/share/", "/u/", "/d/")
+NO_BEARER_UNDER = ("/v1/play/", "/v1/share/", "/u/", "/d/", "/e/", "/feeds/")
 
 # POST path → (parameters its answer supplies: name → JSON pointer, operations that take them)
 LINKS = {
