@@ -185,6 +185,9 @@ def routes(w: World) -> list[Route]:
         Route("POST", f"/v1/collection/{w.col_a}/subscriber", {"title": "another"}),
         Route("GET", f"/v1/collection/{w.col_a}/subscriber", None),
         Route("GET", "/v1/feeds.opml", None, org_bound=False),
+        Route("GET", "/v1/stats", None, org_bound=False),  # API Access keys only: player keys read no stats
+        Route("GET", f"/v1/stats?collection_id={w.col_a}", None, org_bound=False),
+        Route("GET", "/v1/stats/export.csv", None, org_bound=False),
         Route("POST", "/v1/upload_session", {"collection_id": w.col_a}, allowed=("api", "uploader")),
         Route("POST", "/v1/play_session/collection", {"collection_id": w.col_a}, allowed=("api", "player")),
         Route("POST", "/v1/play_session/track", {"track_id": w.t_a}, allowed=("api", "player")),
@@ -293,7 +296,8 @@ def test_route_list_covers_the_app(app):
             continue
         generic = re.sub(r"\{[^}]+\}", "{}", path)
         for method in getattr(route, "methods", set()) - {"HEAD"}:
-            if generic in session_authorised and method == "GET" or (generic, method) in (("/v1/upload/{}/track", "POST"),):
+            if generic in session_authorised and method == "GET" or (generic, method) in (
+                    ("/v1/upload/{}/track", "POST"), ("/v1/play/{}/{}/event", "POST")):  # the session is the bearer
                 continue
             if generic == "/v1/play_session/{}" and method == "POST":
                 assert {("POST", f"/v1/play_session/{s}") for s in ("collection", "track", "playlist")} <= covered

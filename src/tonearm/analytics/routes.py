@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from tonearm.analytics.responses import StatsReport
 from tonearm.analytics.stats import CSV_COLUMNS, Filters, Interval, report
 from tonearm.auth.deps import ApiKeyDep
 from tonearm.errors import Forbidden, Invalid
@@ -70,7 +71,7 @@ From = Annotated[str | None, Query(alias="from", description="date or ISO time (
 To = Annotated[str | None, Query(description="date or ISO time (UTC), exclusive; default: now")]
 
 
-@router.get("/v1/stats")
+@router.get("/v1/stats", operation_id="getStats", response_model=StatsReport)
 def get_stats(principal: ApiKeyDep, db: DB, collection_id: Str = None, track_id: Str = None,
               creator_id: Str = None, from_: From = None, to: To = None,
               interval: Annotated[str | None, Query(description="hour, day (default) or month")] = None):
@@ -80,7 +81,7 @@ def get_stats(principal: ApiKeyDep, db: DB, collection_id: Str = None, track_id:
     return ok(**report(db, f))
 
 
-@router.get("/v1/stats/export.csv")
+@router.get("/v1/stats/export.csv", operation_id="exportStats")
 def export_stats(principal: ApiKeyDep, db: DB, collection_id: Str = None, track_id: Str = None,
                  creator_id: Str = None, from_: From = None, to: To = None, interval: Str = None):
     """The series of `GET /v1/stats` as CSV (one row per bucket)."""

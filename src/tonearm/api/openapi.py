@@ -4,7 +4,8 @@ Every JSON answer is described field by field by the route's `response_model` (t
 response models, `http/models.py`); handlers return the envelope themselves, so FastAPI never
 validates against them and the tests do (`tests/api/test_openapi_conformance.py`, schemathesis).
 This module adds what FastAPI cannot see: every 4xx/5xx is the error envelope (never FastAPI's 422
-shape: validation errors are 400 here), byte routes answer 200/206/304 with bytes, the share
+shape: validation errors are 400 here), byte routes answer 200/206/304 with bytes, tus routes
+answer 201/204 with headers only, the stats export is CSV, the share
 route and `?redirect=1` downloads redirect, which operations take a Bearer key (AudioDN's
 `BearerAuth`; the session-authorised ones take none), and links from create operations to the
 reads and writes of what they created, so property-based tools (schemathesis) chain calls.
@@ -36,6 +37,24 @@ BEARER = {"type": "http", "scheme": "bearer",
 NO_BEARER = {"/v1/upload_session/{upload_session_id}", "/v1/upload/{upload_session_id}/track",
              "/v1/upload/{upload_session_id}/track/{track_id}", "/v1/play_session/{play_session_id}", "/healthz"}
 NO_BEARER_UNDER = ("/v1/play/", "/v1/share/", "/u/", "/d/", "/e/", "/feeds/")
+
+# tus 1.0 (uploads/tus_routes.py): answers are headers only; the state travels in Upload-Offset.
+TUS_HEADERS = {name: {"description": text, "schema": {"type": "string"}} for name, text in (
+    ("Tus-Resumable", "1.0.0"), ("Upload-Offset", "Bytes the server holds (fsynced)"),
+    ("Upload-Expires", "While receiving: when the upload expires (HTTP date)"))}
+TUS_ANSWERS = {
+    ("/u/{track_id}/tus", "post"): {"201": {"description": "Created; `Location` is the signed upload URL "
+                                            "(with creation-with-upload the body's bytes are already held)",
+                                            "headers": {**TUS_HEADERS, "Location": {"schema": {"type": "string"}}}}},
+    ("/u/{track_id}/tus/{upload_id}", "patch"): {"204": {"description": "The bytes are held", "headers": TUS_HEADERS}},
+    ("/u/{track_id}/tus/{upload_id}", "delete"): {"204": {"description": "Terminated",
+                                                          "headers": {"Tus-Resumable": TUS_HEADERS["Tus-Resumable"]}}},
+    ("/u/{track_id}/tus/{upload_id}", "post"): {
+        "204": {"description": "X-HTTP-Method-Override: PATCH or DELETE, as those", "headers": TUS_HEADERS},
+        "200": {"description": "X-HTTP-Method-Override: HEAD, as HEAD (headers only: Upload-Length too)",
+                "headers": TUS_HEADERS}},
+}
+CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 # POST path → (parameters its answer supplies: name → JSON pointer, operations that take them)
 LINKS = {
@@ -76,10 +95,15 @@ def _fix_operation(path: str, method: str, op: dict) -> None:
     responses["4XX"] = _error("Error envelope: the request was refused")
     responses["5XX"] = _error("Error envelope: the server or its database is unavailable (503, retry) "
                               "or out of space (507)")
-    ok = responses.get("200")
-    if ok is not None and ok.get("description") == "Successful Response":
-        ok["description"] = "Success"
-    if path == "/d/{name}":
+    for status, answer in responses.items():
+        if status.startswith("2") and answer.get("description") == "Successful Response":
+            answer["description"] = "Success"
+    if (path, method) in TUS_ANSWERS:
+        responses.pop("200", None)
+        responses.update(TUS_ANSWERS[path, method])
+    elif path == "/v1/stats/export.csv":
+        responses["200"] = {"description": "One row per bucket (the series of GET /v1/stats)", "content": CSV}
+    elif path == "/d/{name}":
         responses["200"] = {"description": "The file", "content": BYTES}
         responses["206"] = {"description": "Requested byte ranges", "content": BYTES}
         responses["304"] = {"description": "Not modified"}

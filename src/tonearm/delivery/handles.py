@@ -40,6 +40,16 @@ class UploadHandle(Out):
     multipart_url: Url = None
 
 
+class ResumableHandle(Out):
+    """Tonearm extension: a tus 1.0 creation URL for the track (signed, bound to it) and the chunk
+    size the server suggests for PATCH requests."""
+
+    protocol: Literal["tus"]
+    url: Url
+    expires_at: Timestamp
+    chunk_size: int
+
+
 def _expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetime:
     return expires_at or utcnow() + dt.timedelta(seconds=settings.session_ttl_default)
 

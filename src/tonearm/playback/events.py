@@ -19,6 +19,7 @@ from tonearm.analytics import PlayerFacts, record_player_events
 from tonearm.db.base import utcnow
 from tonearm.errors import Gone, Invalid
 from tonearm.http.envelope import ok
+from tonearm.http.models import OkEnvelope
 from tonearm.http.jsonbody import read_json
 from tonearm.playback.routes import _caches, _load
 
@@ -39,6 +40,12 @@ class PlayerEventIn(BaseModel):
 
 class PlayerEventsIn(BaseModel):
     events: Annotated[list[PlayerEventIn], Field(min_length=1, max_length=MAX_EVENTS)]
+
+
+class PlayerEventsAccepted(OkEnvelope):
+    """202: the events are buffered, not yet written."""
+
+    accepted: int = Field(description="How many of the events were taken into the buffer (0: analytics off)")
 
 
 def _parse(body) -> list[PlayerEventIn]:
@@ -63,7 +70,8 @@ async def _session(request: Request, sid: uuid.UUID, tid: uuid.UUID):
     return session, facts
 
 
-@router.post("/v1/play/{play_session_id}/{play_track_id}/event", status_code=202)
+@router.post("/v1/play/{play_session_id}/{play_track_id}/event", status_code=202,
+             operation_id="createPlayerEvents", response_model=PlayerEventsAccepted)
 async def player_event(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
     """Listening events from a player: `play` (with `startup_ms`), `progress` (`listened_seconds`
     since the last report), `complete`, `error` (`error_code`). One event or `{"events": [...]}`."""

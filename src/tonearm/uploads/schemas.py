@@ -10,7 +10,7 @@ from pydantic import Field, StrictFloat, StrictInt, StringConstraints
 from tonearm.catalog.responses import CreatedTrack
 from tonearm.catalog.schemas import HexColor
 from tonearm.catalog.states import TrackStatus
-from tonearm.delivery.handles import MultipartPart, UploadHandle
+from tonearm.delivery.handles import MultipartPart, ResumableHandle, UploadHandle
 from tonearm.http.inputs import Input
 from tonearm.http.models import OkEnvelope, Out, Timestamp, Url
 from tonearm.wire import iso
@@ -80,6 +80,7 @@ class UploadSessionCreated(UploadSessionResponse):
     track_id: uuid.UUID = None
     track: CreatedTrack = None
     track_upload: UploadHandle = None
+    track_upload_resumable: ResumableHandle = None
     track_cover_upload: UploadHandle = None
 
 
@@ -89,6 +90,7 @@ class SessionTrackCreated(OkEnvelope):
     track_id: uuid.UUID
     track: CreatedTrack
     track_upload: UploadHandle
+    track_upload_resumable: ResumableHandle
     track_cover_upload: UploadHandle
 
 
