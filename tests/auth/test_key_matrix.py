@@ -518,6 +518,8 @@ def test_session_authorised_routes_ignore_authorization(client, world, org, othe
             client.get(f"/v1/play/{psid}/{w.t_a}", headers=headers),
             client.get(f"/v1/play/{psid}/{w.t_a}/hq/download", headers=headers),
         ]
+        event = client.post(f"/v1/play/{psid}/{w.t_a}/event", json={"type": "complete"}, headers=headers)
+        assert event.status_code == 202 and event.json()["ok"] is True, f"{headers} event: {event.text}"
         for r in calls:
             assert r.status_code == 200, f"{headers} {r.request.method} {r.request.url.path}: {r.text}"
             assert r.json()["ok"] is True
@@ -531,5 +533,6 @@ def test_session_routes_errors_are_enveloped(client, world):
         client.get(f"/v1/play_session/{sid}"),
         client.get(f"/v1/play/{sid}/{world.t_a}"),
         client.get(f"/v1/play/{sid}/{world.t_a}/hq/download"),
+        client.post(f"/v1/play/{sid}/{world.t_a}/event", json={"type": "play"}),
     ):
         assert_error_envelope(r, 404, r.request.url.path)
