@@ -19,9 +19,9 @@ from tonearm.analytics import PlayerFacts, record_player_events
 from tonearm.db.base import utcnow
 from tonearm.errors import Gone, Invalid
 from tonearm.http.envelope import ok
-from tonearm.http.models import OkEnvelope
 from tonearm.http.jsonbody import read_json
 from tonearm.playback.routes import _caches, _load
+from tonearm.playback.schemas import PlayerEventsAccepted
 
 router = APIRouter(tags=["play sessions"])
 
@@ -40,12 +40,6 @@ class PlayerEventIn(BaseModel):
 
 class PlayerEventsIn(BaseModel):
     events: Annotated[list[PlayerEventIn], Field(min_length=1, max_length=MAX_EVENTS)]
-
-
-class PlayerEventsAccepted(OkEnvelope):
-    """202: the events are buffered, not yet written."""
-
-    accepted: int = Field(description="How many of the events were taken into the buffer (0: analytics off)")
 
 
 def _parse(body) -> list[PlayerEventIn]:

@@ -195,3 +195,9 @@ class DownloadResponse(OkEnvelope):
     play_session_id: uuid.UUID
     track_id: uuid.UUID
     download: Download
+
+
+class PlayerEventsAccepted(OkEnvelope):
+    """202: the events are buffered, not yet written."""
+
+    accepted: int = Field(description="How many of the events were taken into the buffer (0: analytics off)")
