@@ -21,6 +21,8 @@ from tonearm.wire import iso
 
 router = APIRouter(tags=["stats"])
 MAX_SPAN = dt.timedelta(days=3 * 366)
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 def _uuid(name: str, raw: str | None) -> uuid.UUID | None:
@@ -40,7 +42,10 @@ def _time(name: str, raw: str | None, default: dt.datetime) -> dt.datetime:
             else dt.datetime.combine(dt.date.fromisoformat(raw), dt.time())
     except ValueError:
         raise Invalid(f"{name} must be a date (2026-11-01) or an ISO 8601 time") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if not EARLIEST <= value <= LATEST:  # and `to` - 30 days (the default `from`) stays a date
+        raise Invalid(f"{name} must lie between 1970 and 9998")
+    return value
 
 
 def filters(principal, collection_id, track_id, creator_id, start, end, interval) -> Filters:
