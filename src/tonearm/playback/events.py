@@ -30,7 +30,7 @@ MAX_BODY = 64 * 1024
 
 
 class PlayerEventIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)  # no coercion: `true` is not an error code
 
     type: Literal["play", "progress", "complete", "error"]
     startup_ms: Annotated[int, Field(ge=0, le=600_000)] | None = None  # play: press → first audio frame
