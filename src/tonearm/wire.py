@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -39,4 +40,12 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def dumps(payload: Any) -> bytes:
-    return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    try:
+        return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError as exc:
+        # orjson stops at 64-bit integers. PostgreSQL's jsonb keeps numbers as `numeric` and gives
+        # a whole float back as an integer (metadata {"n": 1e30} reads back as 10**30): the
+        # standard library writes any integer, exactly.
+        if "64-bit" not in str(exc):
+            raise
+        return json.dumps(payload, default=_default, ensure_ascii=False, separators=(",", ":")).encode()

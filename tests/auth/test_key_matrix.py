@@ -79,6 +79,8 @@ class World:
     playlist_del: str
     variant_id: str
     delivery: str = "00000000-0000-4000-8000-000000000000"  # a webhook delivery of the org
+    signing_key: str = "00000000-0000-4000-8000-000000000001"  # a URL Signing key of the org
+    subscriber: str = "00000000-0000-4000-8000-000000000002"  # a private-feed subscriber of col_a's show
     keys: dict[str, dict[str, str] | None] = field(default_factory=dict)
 
 
@@ -103,7 +105,12 @@ def world(client, org, other_org, settings) -> World:
     variants = _ok(client.get("/v1/variant", headers=h))["variants"]
     variant_id = next(v["id"] for v in variants if v["index"] == "hq")
     w = World(org.id, creator, creator_del, col_a, col_b, col_del, t_a, t_b, t_del, playlist, playlist_del, variant_id,
-              delivery=_delivery(settings, org.id, t_a))
+              delivery=_delivery(settings, org.id, t_a),
+              signing_key=_ok(client.post("/v1/signing_key", json={"title": "s"}, headers=h))["signing_key_id"])
+    # col_a is a private podcast show and t_a an episode (the podcast routes need both).
+    _ok(client.put(f"/v1/collection/{col_a}", json={"podcast": {"title": "Show", "private": True}}, headers=h))
+    _ok(client.put(f"/v1/track/{t_a}", json={"episode": {"title": "Ep"}}, headers=h))
+    w.subscriber = _ok(client.post(f"/v1/collection/{col_a}/subscriber", json={"title": "s"}, headers=h))["subscriber_id"]
     w.keys = {
         "none": None,
         "unknown": bearer("tk_" + uuid.uuid4().hex + uuid.uuid4().hex),
@@ -132,7 +139,7 @@ def _delivery(settings, org_id, track_id: str) -> str:
 class Route:
     method: str
     path: str
-    body: dict | None
+    body: dict | bytes | None
     allowed: tuple[str, ...] = ("api",)  # key types that get 200
     org_bound: bool = True  # names this org's resources: another org's key → 404
 
@@ -168,17 +175,33 @@ def routes(w: World) -> list[Route]:
         Route("GET", "/v1/webhook_delivery", None, org_bound=False),
         Route("GET", f"/v1/webhook_delivery?track_id={w.t_a}&status=failed", None, org_bound=False),
         Route("POST", f"/v1/webhook_delivery/{w.delivery}/redeliver", None),
+        Route("POST", "/v1/signing_key", {"title": "edge"}, org_bound=False),
+        Route("GET", "/v1/signing_key", None, org_bound=False),
+        Route("GET", f"/v1/collection/{w.col_a}/podcast", None),
+        Route("GET", f"/v1/track/{w.t_a}/episode", None),
+        Route("PUT", f"/v1/track/{w.t_a}/chapters", {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "I"}]}),
+        Route("PUT", f"/v1/track/{w.t_a}/transcript/en", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"),
+        Route("DELETE", f"/v1/track/{w.t_a}/transcript/en", None),
+        Route("POST", f"/v1/collection/{w.col_a}/subscriber", {"title": "another"}),
+        Route("GET", f"/v1/collection/{w.col_a}/subscriber", None),
+        Route("GET", "/v1/feeds.opml", None, org_bound=False),
+        Route("GET", "/v1/stats", None, org_bound=False),  # API Access keys only: player keys read no stats
+        Route("GET", f"/v1/stats?collection_id={w.col_a}", None, org_bound=False),
+        Route("GET", "/v1/stats/export.csv", None, org_bound=False),
         Route("POST", "/v1/upload_session", {"collection_id": w.col_a}, allowed=("api", "uploader")),
         Route("POST", "/v1/play_session/collection", {"collection_id": w.col_a}, allowed=("api", "player")),
         Route("POST", "/v1/play_session/track", {"track_id": w.t_a}, allowed=("api", "player")),
         Route("POST", "/v1/play_session/playlist", {"playlist_id": w.playlist}, allowed=("api", "player")),
         # After the play sessions: these change the variant ladder and the playlist.
         Route("POST", f"/v1/track/{w.t_a}/variant", {"variant_type_id": "transcode", "index": "extra1"}),
+        Route("POST", f"/v1/track/{w.t_a}/reprocess", None),
         Route("POST", "/v1/variant", {"variant_type_id": "preview", "index": "orgwide"}, org_bound=False),
         Route("DELETE", f"/v1/variant/{w.variant_id}", None),
         Route("POST", f"/v1/playlist/{w.playlist}/track", {"track_ids": [w.t_b]}),
         Route("DELETE", f"/v1/playlist/{w.playlist}/track/{w.t_a}", None),
         Route("DELETE", f"/v1/playlist/{w.playlist_del}", None),
+        Route("DELETE", f"/v1/signing_key/{w.signing_key}", None),
+        Route("DELETE", f"/v1/collection/{w.col_a}/subscriber/{w.subscriber}", None),
         Route("DELETE", f"/v1/track/{w.t_del}", None),
         Route("DELETE", f"/v1/collection/{w.col_del}", None),
         Route("DELETE", f"/v1/creator/{w.creator_del}", None),
@@ -187,7 +210,9 @@ def routes(w: World) -> list[Route]:
 
 def call(client, route: Route, headers):
     kwargs = {"headers": headers or {}}
-    if route.body is not None:
+    if isinstance(route.body, bytes):
+        kwargs["content"] = route.body
+    elif route.body is not None:
         kwargs["json"] = route.body
     return client.request(route.method, route.path, **kwargs)
 
@@ -257,21 +282,29 @@ def test_route_list_covers_the_app(app):
     session_authorised = {
         "/v1/upload_session/{}", "/v1/upload/{}/track", "/v1/play_session/{}", "/v1/play/{}/{}",
         "/v1/play/{}/{}/{}/download", "/v1/share/{}", "/v1/ping",
+        "/v1/upload/{}/track/{}",  # Tonearm's upload status read, authorised by the upload session
     }
     ids = [str(uuid.uuid4()) for _ in range(12)]
-    covered = {(r.method, re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{}", r.path.split("?")[0])) for r in routes(World(*ids))}
-    for route in app.routes:
-        path = getattr(route, "path", "")
+    covered = {(r.method, re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|(?<=/transcript/)en$", "{}", r.path.split("?")[0]))
+               for r in routes(World(*ids))}
+    from fastapi.routing import iter_route_contexts  # app.routes holds included routers, not their routes
+
+    seen = 0
+    for route in iter_route_contexts(app.routes):
+        path = route.path or ""
         if not path.startswith("/v1/"):
             continue
         generic = re.sub(r"\{[^}]+\}", "{}", path)
         for method in getattr(route, "methods", set()) - {"HEAD"}:
-            if generic in session_authorised and method == "GET" or (generic, method) in (("/v1/upload/{}/track", "POST"),):
+            if generic in session_authorised and method == "GET" or (generic, method) in (
+                    ("/v1/upload/{}/track", "POST"), ("/v1/play/{}/{}/event", "POST")):  # the session is the bearer
                 continue
             if generic == "/v1/play_session/{}" and method == "POST":
                 assert {("POST", f"/v1/play_session/{s}") for s in ("collection", "track", "playlist")} <= covered
                 continue
             assert (method, generic) in covered, (method, path)
+            seen += 1
+    assert seen > 30, f"only {seen} Bearer routes found: the walk over the app's routes is broken"
 
 
 def test_unauthenticated_callers_get_401_everywhere(client, world):
@@ -312,6 +345,8 @@ def test_api_key_is_allowed_everywhere(client, world):
     for route in routes(world):
         r = call(client, route, world.keys["api"])
         assert r.status_code == 200, f"{route.method} {route.path}: {r.text}"
+        if not r.headers["content-type"].startswith("application/json"):
+            continue  # GET /v1/feeds.opml answers OPML
         body = r.json()
         assert body["ok"] is True and isinstance(body["api_request_id"], str), route
 
@@ -483,6 +518,8 @@ def test_session_authorised_routes_ignore_authorization(client, world, org, othe
             client.get(f"/v1/play/{psid}/{w.t_a}", headers=headers),
             client.get(f"/v1/play/{psid}/{w.t_a}/hq/download", headers=headers),
         ]
+        event = client.post(f"/v1/play/{psid}/{w.t_a}/event", json={"type": "complete"}, headers=headers)
+        assert event.status_code == 202 and event.json()["ok"] is True, f"{headers} event: {event.text}"
         for r in calls:
             assert r.status_code == 200, f"{headers} {r.request.method} {r.request.url.path}: {r.text}"
             assert r.json()["ok"] is True
@@ -496,5 +533,6 @@ def test_session_routes_errors_are_enveloped(client, world):
         client.get(f"/v1/play_session/{sid}"),
         client.get(f"/v1/play/{sid}/{world.t_a}"),
         client.get(f"/v1/play/{sid}/{world.t_a}/hq/download"),
+        client.post(f"/v1/play/{sid}/{world.t_a}/event", json={"type": "play"}),
     ):
         assert_error_envelope(r, 404, r.request.url.path)

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from tonearm.analytics.responses import StatsReport
 from tonearm.analytics.stats import CSV_COLUMNS, Filters, Interval, report
 from tonearm.auth.deps import ApiKeyDep
 from tonearm.errors import Forbidden, Invalid
@@ -20,6 +21,8 @@ from tonearm.wire import iso
 
 router = APIRouter(tags=["stats"])
 MAX_SPAN = dt.timedelta(days=3 * 366)
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 def _uuid(name: str, raw: str | None) -> uuid.UUID | None:
@@ -39,7 +42,10 @@ def _time(name: str, raw: str | None, default: dt.datetime) -> dt.datetime:
             else dt.datetime.combine(dt.date.fromisoformat(raw), dt.time())
     except ValueError:
         raise Invalid(f"{name} must be a date (2026-11-01) or an ISO 8601 time") from None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if not EARLIEST <= value <= LATEST:  # and `to` - 30 days (the default `from`) stays a date
+        raise Invalid(f"{name} must lie between 1970 and 9998")
+    return value
 
 
 def filters(principal, collection_id, track_id, creator_id, start, end, interval) -> Filters:
@@ -70,7 +76,7 @@ From = Annotated[str | None, Query(alias="from", description="date or ISO time (
 To = Annotated[str | None, Query(description="date or ISO time (UTC), exclusive; default: now")]
 
 
-@router.get("/v1/stats")
+@router.get("/v1/stats", operation_id="getStats", response_model=StatsReport)
 def get_stats(principal: ApiKeyDep, db: DB, collection_id: Str = None, track_id: Str = None,
               creator_id: Str = None, from_: From = None, to: To = None,
               interval: Annotated[str | None, Query(description="hour, day (default) or month")] = None):
@@ -80,7 +86,7 @@ def get_stats(principal: ApiKeyDep, db: DB, collection_id: Str = None, track_id:
     return ok(**report(db, f))
 
 
-@router.get("/v1/stats/export.csv")
+@router.get("/v1/stats/export.csv", operation_id="exportStats")
 def export_stats(principal: ApiKeyDep, db: DB, collection_id: Str = None, track_id: Str = None,
                  creator_id: Str = None, from_: From = None, to: To = None, interval: Str = None):
     """The series of `GET /v1/stats` as CSV (one row per bucket)."""

@@ -6,6 +6,7 @@ import contextlib
 
 import anyio.to_thread
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from tonearm import __version__
 from tonearm import analytics
@@ -37,6 +38,13 @@ from tonearm.web.routes import mount_static
 from tonearm.web.show import router as show_router
 from tonearm.web.routes import router as web_router
 from tonearm.webhooks.routes import router as webhook_router
+
+
+
+class Health(BaseModel):
+    ok: bool
+    version: str
+
 
 # Starlette matches routes in order: the listener's hot paths (play payloads, bytes) first.
 # podcast_router extends PUT /v1/collection/{id} and PUT /v1/track/{id} (the `podcast` and `episode`
@@ -77,7 +85,7 @@ def create_app(settings: Settings | None = None, *, queue=None, storage=None,
     app.state.limiter = Limiter(rt.settings)  # per key / per session request limits (off by default)
     errors.install(app)
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], operation_id="healthz", response_model=Health)
     async def healthz():
         return {"ok": True, "version": __version__}
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import playlists as service
 from tonearm.catalog.models import Track
+from tonearm.catalog.responses import PlaylistDeleted, PlaylistList, PlaylistResponse, PlaylistTrackList
 from tonearm.catalog.schemas import (
     PlaylistCreate,
     PlaylistTracksAdd,
@@ -29,7 +30,7 @@ from tonearm.http.params import PageDep
 router = APIRouter(tags=["playlists"])
 
 
-@router.get("/v1/playlist")
+@router.get("/v1/playlist", operation_id="listPlaylists", response_model=PlaylistList)
 def list_playlists(db: DB, principal: ApiKeyDep, page: PageDep):
     count, rows = service.list_playlists(db, organization_id=principal.organization_id, limit=page.limit, offset=page.offset)
     track_ids = service.track_ids_by_playlist(db, [p.id for p in rows])  # one query for the page
@@ -41,20 +42,20 @@ def list_playlists(db: DB, principal: ApiKeyDep, page: PageDep):
     )
 
 
-@router.post("/v1/playlist")
+@router.post("/v1/playlist", operation_id="createPlaylist", response_model=PlaylistResponse)
 def create_playlist(body: PlaylistCreate, db: DB, principal: ApiKeyDep):
     pl, ids = service.create_playlist(db, organization_id=principal.organization_id, fields=body.model_dump(exclude_unset=True))
     db.commit()
     return ok(playlist_id=pl.id, playlist=playlist_out(pl, ids))
 
 
-@router.get("/v1/playlist/{playlist_id}")
+@router.get("/v1/playlist/{playlist_id}", operation_id="getPlaylist", response_model=PlaylistResponse)
 def get_playlist(playlist_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     pl = service.get_playlist(db, organization_id=principal.organization_id, playlist_id=playlist_id)
     return ok(playlist_id=pl.id, playlist=playlist_out(pl, service.track_ids(db, pl.id)))
 
 
-@router.put("/v1/playlist/{playlist_id}")
+@router.put("/v1/playlist/{playlist_id}", operation_id="updatePlaylist", response_model=PlaylistResponse)
 def update_playlist(playlist_id: uuid.UUID, body: PlaylistUpdate, db: DB, principal: ApiKeyDep):
     pl = service.get_playlist(db, organization_id=principal.organization_id, playlist_id=playlist_id)
     ids = service.update_playlist(db, playlist=pl, changes=body.model_dump(exclude_unset=True))
@@ -62,7 +63,7 @@ def update_playlist(playlist_id: uuid.UUID, body: PlaylistUpdate, db: DB, princi
     return ok(playlist_id=pl.id, playlist=playlist_out(pl, ids))
 
 
-@router.delete("/v1/playlist/{playlist_id}")
+@router.delete("/v1/playlist/{playlist_id}", operation_id="deletePlaylist", response_model=PlaylistDeleted)
 def delete_playlist(playlist_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     pl = service.get_playlist(db, organization_id=principal.organization_id, playlist_id=playlist_id)
     out = playlist_out(pl, service.track_ids(db, pl.id))
@@ -71,7 +72,7 @@ def delete_playlist(playlist_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     return ok(playlist_id=playlist_id, deleted_playlist=out)
 
 
-@router.get("/v1/playlist/{playlist_id}/track")
+@router.get("/v1/playlist/{playlist_id}/track", operation_id="listPlaylistTracks", response_model=PlaylistTrackList)
 def list_playlist_tracks(playlist_id: uuid.UUID, db: DB, principal: ApiKeyDep, page: PageDep, settings: SettingsDep):
     pl = service.get_playlist(db, organization_id=principal.organization_id, playlist_id=playlist_id)
     ids = service.track_ids(db, pl.id)
@@ -81,7 +82,7 @@ def list_playlist_tracks(playlist_id: uuid.UUID, db: DB, principal: ApiKeyDep, p
     return ok(playlist_id=pl.id, count=len(ids), limit=page.limit, offset=page.offset, tracks=tracks)
 
 
-@router.post("/v1/playlist/{playlist_id}/track")
+@router.post("/v1/playlist/{playlist_id}/track", operation_id="addPlaylistTracks", response_model=PlaylistResponse)
 def add_playlist_tracks(playlist_id: uuid.UUID, body: PlaylistTracksAdd, db: DB, principal: ApiKeyDep):
     pl = service.get_playlist(db, organization_id=principal.organization_id, playlist_id=playlist_id)
     ids = service.add_tracks(db, playlist=pl, ids=body.track_ids, position=body.position)
@@ -89,7 +90,8 @@ def add_playlist_tracks(playlist_id: uuid.UUID, body: PlaylistTracksAdd, db: DB,
     return ok(playlist_id=pl.id, playlist=playlist_out(pl, ids))
 
 
-@router.delete("/v1/playlist/{playlist_id}/track/{track_id}")
+@router.delete("/v1/playlist/{playlist_id}/track/{track_id}",
+               operation_id="removePlaylistTrack", response_model=PlaylistResponse)
 def remove_playlist_track(playlist_id: uuid.UUID, track_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     pl = service.get_playlist(db, organization_id=principal.organization_id, playlist_id=playlist_id)
     ids = service.remove_tracks(db, playlist=pl, ids=[track_id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, StrictBool, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from tonearm.catalog.colors import light_dark
 from tonearm.catalog.states import TrackStatus
@@ -31,12 +31,25 @@ STATUS_MAP = {
 }
 
 
+def _document_non_null(schema: dict, cls) -> None:
+    # /openapi.json: a NON_NULL field may be left out but is not nullable (the validator below).
+    for name in cls.NON_NULL:
+        prop = schema.get("properties", {}).get(name, {})
+        options = [o for o in prop.get("anyOf", ()) if o != {"type": "null"}]
+        if len(options) == 1 and len(prop["anyOf"]) == 2:
+            del prop["anyOf"]
+            prop.update(options[0])
+        if prop.get("default", 0) is None:
+            del prop["default"]
+
+
 class _In(Input):
     # Fields that may be omitted from a partial update but never set to null.
     NON_NULL: ClassVar[frozenset[str]] = frozenset(
         {"name", "title", "file_name", "order", "collection_id",
          "is_cover_overridable", "is_theme_overridable", "track_ids"}
     )
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_document_non_null)
 
     @model_validator(mode="after")
     def _no_nulls(self):

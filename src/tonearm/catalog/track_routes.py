@@ -8,6 +8,17 @@ from fastapi import APIRouter
 
 from tonearm.auth.deps import ApiKeyDep
 from tonearm.catalog import tracks as service
+from tonearm.catalog.responses import (
+    TrackCreated,
+    TrackDeleted,
+    TrackReprocessed,
+    TrackResponse,
+    TrackWithCoverUpload,
+    VariantAdded,
+    VariantDeleted,
+    VariantList,
+    VariantResponse,
+)
 from tonearm.catalog.schemas import TrackCreate, TrackUpdate, track_out, variant_out
 from tonearm.catalog.variant_schemas import TrackVariantCreate
 from tonearm.delivery.handles import track_cover_handle, track_upload_handle
@@ -18,7 +29,7 @@ from tonearm.http.params import PageDep
 router = APIRouter()
 
 
-@router.post("/v1/track", tags=["tracks"])
+@router.post("/v1/track", tags=["tracks"], operation_id="createTrack", response_model=TrackCreated)
 def create_track(body: TrackCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     fields = body.model_dump(exclude_unset=True, exclude={"collection_id", "file_name"})
     track = service.create_track(
@@ -39,7 +50,7 @@ def create_track(body: TrackCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep
     )
 
 
-@router.put("/v1/track/{track_id}", tags=["tracks"])
+@router.put("/v1/track/{track_id}", tags=["tracks"], operation_id="updateTrack", response_model=TrackResponse)
 def update_track(track_id: uuid.UUID, body: TrackUpdate, db: DB, principal: ApiKeyDep, settings: SettingsDep):
     track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     service.update_track(db, track=track, changes=body.model_dump(exclude_unset=True))
@@ -47,7 +58,7 @@ def update_track(track_id: uuid.UUID, body: TrackUpdate, db: DB, principal: ApiK
     return ok(track_id=track.id, track=track_out(track, settings.public_url))
 
 
-@router.delete("/v1/track/{track_id}", tags=["tracks"])
+@router.delete("/v1/track/{track_id}", tags=["tracks"], operation_id="deleteTrack", response_model=TrackDeleted)
 def delete_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: SettingsDep, storage: StorageDep):
     track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     out = track_out(track, settings.public_url)
@@ -58,7 +69,8 @@ def delete_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, settings: Se
     return ok(track_id=track_id, deleted_track=out)
 
 
-@router.post("/v1/track/{track_id}/cover", tags=["tracks"])
+@router.post("/v1/track/{track_id}/cover", tags=["tracks"],
+             operation_id="createTrackCover", response_model=TrackWithCoverUpload)
 def create_track_cover(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     track = service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     return ok(
@@ -68,7 +80,8 @@ def create_track_cover(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: Ru
     )
 
 
-@router.post("/v1/track/{track_id}/variant", tags=["variants"])
+@router.post("/v1/track/{track_id}/variant", tags=["variants"],
+             operation_id="addTrackVariant", response_model=VariantAdded)
 def add_track_variant(
     track_id: uuid.UUID, body: TrackVariantCreate, db: DB, principal: ApiKeyDep, queue: QueueDep
 ):
@@ -82,7 +95,8 @@ def add_track_variant(
     return ok(track_id=track.id, variant_id=variant.id, job_id=job_id, variant=variant_out(variant))
 
 
-@router.post("/v1/track/{track_id}/reprocess", tags=["tracks"])
+@router.post("/v1/track/{track_id}/reprocess", tags=["tracks"],
+             operation_id="reprocessTrack", response_model=TrackReprocessed)
 def reprocess_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     """Tonearm extension: run processing again (after a storage or database fault, for example);
     variants that have no file are made, the rest are kept."""
@@ -93,7 +107,7 @@ def reprocess_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: Runti
     return ok(track_id=track.id, track=track_out(track, rt.settings.public_url), job_id=job_id)
 
 
-@router.get("/v1/variant", tags=["variants"])
+@router.get("/v1/variant", tags=["variants"], operation_id="listVariants", response_model=VariantList)
 def list_variants(db: DB, principal: ApiKeyDep, page: PageDep, track_id: uuid.UUID | None = None):
     if track_id is not None:
         service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
@@ -103,7 +117,7 @@ def list_variants(db: DB, principal: ApiKeyDep, page: PageDep, track_id: uuid.UU
     return ok(count=count, limit=page.limit, offset=page.offset, variants=[variant_out(v) for v in rows])
 
 
-@router.post("/v1/variant", tags=["variants"])
+@router.post("/v1/variant", tags=["variants"], operation_id="createVariant", response_model=VariantResponse)
 def create_org_variant(body: TrackVariantCreate, db: DB, principal: ApiKeyDep):
     """Tonearm addition: add a transcode/preview recipe to the organization's ladder."""
     variant = service.add_org_variant(
@@ -114,7 +128,8 @@ def create_org_variant(body: TrackVariantCreate, db: DB, principal: ApiKeyDep):
     return ok(variant_id=variant.id, variant=variant_out(variant))
 
 
-@router.delete("/v1/variant/{variant_id}", tags=["variants"])
+@router.delete("/v1/variant/{variant_id}", tags=["variants"],
+               operation_id="deleteVariant", response_model=VariantDeleted)
 def delete_variant(variant_id: uuid.UUID, db: DB, principal: ApiKeyDep, storage: StorageDep):
     """Tonearm addition: remove a recipe (org-wide or track-specific) and its files."""
     variant = service.get_variant(db, organization_id=principal.organization_id, variant_id=variant_id)
@@ -126,7 +141,7 @@ def delete_variant(variant_id: uuid.UUID, db: DB, principal: ApiKeyDep, storage:
     return ok(variant_id=variant_id, deleted_variant=out)
 
 
-@router.get("/v1/variant/{variant_id}", tags=["variants"])
+@router.get("/v1/variant/{variant_id}", tags=["variants"], operation_id="getVariant", response_model=VariantResponse)
 def get_variant(variant_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     variant = service.get_variant(db, organization_id=principal.organization_id, variant_id=variant_id)
     return ok(variant_id=variant.id, variant=variant_out(variant))

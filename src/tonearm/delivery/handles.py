@@ -8,14 +8,46 @@ They live beside the delivery URLs because every stage that answers with one (ca
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from tonearm.db.base import utcnow
+from tonearm.http.models import Out, Timestamp, Url
 from tonearm.jobs.runtime import Runtime
 from tonearm.settings import Settings
 from tonearm.storage import can_presign, keys
 from tonearm.wire import iso
 
 MAX_COVER_BYTES = 25 * 1024 * 1024
+
+
+class MultipartPart(Out):
+    part_number: int
+    size: int
+    url: Url
+
+
+class UploadHandle(Out):
+    """Where to send bytes (AudioDN's UploadHandle). With S3 storage, `upload_url` is the bucket's
+    presigned URL and the Tonearm additions `complete_url`, `multipart_url` (audio) and `fields`
+    (the form fields of a cover POST) are present."""
+
+    method: Literal["PUT", "POST"]
+    upload_url: Url
+    ttl: int
+    expires_at: Timestamp
+    fields: dict[str, str] = None
+    complete_url: Url = None
+    multipart_url: Url = None
+
+
+class ResumableHandle(Out):
+    """Tonearm extension: a tus 1.0 creation URL for the track (signed, bound to it) and the chunk
+    size the server suggests for PATCH requests."""
+
+    protocol: Literal["tus"]
+    url: Url
+    expires_at: Timestamp
+    chunk_size: int
 
 
 def _expiry(settings: Settings, expires_at: dt.datetime | None) -> dt.datetime:

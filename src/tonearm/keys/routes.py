@@ -15,12 +15,12 @@ from tonearm.catalog.models import Track, TrackFile
 from tonearm.errors import Forbidden, Invalid, NotFound, Unauthorized
 from tonearm.http.deps import DB, RuntimeDep
 from tonearm.http.envelope import ok
-from tonearm.keys.schemas import ApiKeyCreate, api_key_out
+from tonearm.keys.schemas import ApiKeyCreate, ApiKeyCreated, api_key_out
 
 router = APIRouter()
 
 
-@router.post("/v1/api_key", tags=["keys"])
+@router.post("/v1/api_key", tags=["keys"], operation_id="createApiKey", response_model=ApiKeyCreated)
 def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     org = principal.organization_id
     if body.api_key_type_id == KeyType.API:  # AudioDN: API Access keys are made in its dashboard only
@@ -51,7 +51,8 @@ def create_api_key(body: ApiKeyCreate, db: DB, principal: ApiKeyDep, rt: Runtime
     return ok(api_key=plaintext, api_key_id=key.id, key=api_key_out(key))
 
 
-@router.get("/v1/share/{share_key}", tags=["delivery", "share"])  # the tags it had under delivery/
+@router.get("/v1/share/{share_key}", tags=["delivery", "share"],  # the tags it had under delivery/
+            operation_id="getShare")
 def share_redirect(share_key: str, db: DB, rt: RuntimeDep):
     """Inline share key: no Authorization header; the key in the path redirects to a fresh signed URL."""
     key = service.find_key(db, keyring=rt.keyring, plaintext=share_key)

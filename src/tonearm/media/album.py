@@ -18,10 +18,10 @@ import math
 from fractions import Fraction
 
 import av
-import av.error
 import av.filter
 import numpy as np
 
+from .loudness import ready_frames
 from .workers import Sink
 
 FLOOR = -70.0  # absolute gate (LUFS); the histogram starts here
@@ -95,15 +95,7 @@ class BlockSink(Sink):
         self._drain()
 
     def _drain(self) -> None:
-        while True:
-            try:
-                out = self.graph.pull()
-            except (av.error.BlockingIOError, EOFError):
-                return
-            except av.error.FFmpegError as exc:
-                if getattr(exc, "errno", None) in (11, 35):  # EAGAIN
-                    return
-                raise
+        for out in ready_frames(self.graph):
             self._square(out.to_ndarray())
 
     def _square(self, data: np.ndarray) -> None:

@@ -44,6 +44,20 @@ def normalisation_gain(integrated: float | None, true_peak_db: float | None,
     return round(gain, 2)
 
 
+
+def ready_frames(graph):
+    """The frames a filter graph has ready now; stops when it wants more input (EAGAIN) or ends."""
+    while True:
+        try:
+            out = graph.pull()
+        except (av.error.BlockingIOError, EOFError):
+            return
+        except av.error.FFmpegError as exc:
+            if getattr(exc, "errno", None) in (11, 35):  # EAGAIN
+                return
+            raise
+        yield out
+
 class LoudnessSink(Sink):
     name = "loudness"
 
@@ -93,15 +107,7 @@ class LoudnessSink(Sink):
         self._drain()
 
     def _drain(self) -> None:
-        while True:
-            try:
-                out = self.graph.pull()
-            except (av.error.BlockingIOError, EOFError):
-                return
-            except av.error.FFmpegError as exc:
-                if getattr(exc, "errno", None) in (11, 35):  # EAGAIN
-                    return
-                raise
+        for out in ready_frames(self.graph):
             if out.metadata:  # a short tail frame (< 100 ms) carries none: keep the previous
                 self.last = out  # the running values are cumulative
 

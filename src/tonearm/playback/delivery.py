@@ -95,7 +95,7 @@ async def deliver_by_bitrate(index: str, bitrate: int, ext: str, request: Reques
     return recorded(request, await run_in_threadpool(serve, request, key, name, params), key, params)
 
 
-@router.get("/d/{name}")
+@router.get("/d/{name}", operation_id="deliverFile")
 def deliver(name: str, request: Request):
     params = _verify(request, name)
     key = keys.key_for_delivery_name(name)

@@ -21,6 +21,7 @@ from tonearm.errors import Gone, Invalid
 from tonearm.http.envelope import ok
 from tonearm.http.jsonbody import read_json
 from tonearm.playback.routes import _caches, _load
+from tonearm.playback.schemas import PlayerEventsAccepted
 
 router = APIRouter(tags=["play sessions"])
 
@@ -29,7 +30,7 @@ MAX_BODY = 64 * 1024
 
 
 class PlayerEventIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)  # no coercion: `true` is not an error code
 
     type: Literal["play", "progress", "complete", "error"]
     startup_ms: Annotated[int, Field(ge=0, le=600_000)] | None = None  # play: press → first audio frame
@@ -63,7 +64,8 @@ async def _session(request: Request, sid: uuid.UUID, tid: uuid.UUID):
     return session, facts
 
 
-@router.post("/v1/play/{play_session_id}/{play_track_id}/event", status_code=202)
+@router.post("/v1/play/{play_session_id}/{play_track_id}/event", status_code=202,
+             operation_id="createPlayerEvents", response_model=PlayerEventsAccepted)
 async def player_event(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
     """Listening events from a player: `play` (with `startup_ms`), `progress` (`listened_seconds`
     since the last report), `complete`, `error` (`error_code`). One event or `{"events": [...]}`."""

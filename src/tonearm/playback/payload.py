@@ -19,6 +19,7 @@ from tonearm.catalog.models import (
     Track,
     TrackFile,
 )
+from tonearm.catalog.schemas import STATUS_MAP
 from tonearm.catalog.states import PLAYABLE, TrackStatus
 from tonearm.errors import NotFound
 from tonearm.jobs.runtime import Runtime
@@ -112,6 +113,7 @@ def track_list_out(rows) -> list[dict]:
                 "player_color_light": light,
                 "player_color_dark": dark,
                 "track_status_id": status,
+                "status": STATUS_MAP.get(status, status),
             }
         )
     return out
@@ -125,6 +127,16 @@ def _inherited_color(db: Session, track: Track) -> str | None:
         return col.player_color
     org = db.get(Organization, track.organization_id)
     return org.player_color if org else None
+
+
+def _cover_sizes(db: Session, track: Track) -> dict:
+    """The cover a player shows: the track's own, unless its collection has one and does not let
+    tracks override it (`is_cover_overridable` false); a track without art shows the collection's."""
+    own = track.cover_sizes or {}
+    col = db.get(Collection, track.collection_id)
+    if col is None or not col.cover_sizes:
+        return own
+    return own if own and col.is_cover_overridable else col.cover_sizes
 
 
 def _loudness(track: Track) -> dict | None:
@@ -160,10 +172,7 @@ def load_track_facts(db: Session, track_id: uuid.UUID) -> TrackFacts | None:
         }
         if f.variant_index == "levels" and f.data and isinstance(f.data.get("levels"), list):
             levels = {"levels": f.data["levels"]}
-    sizes = track.cover_sizes or {}
-    if not sizes:  # no art of its own: the collection's cover stands in
-        col = db.get(Collection, track.collection_id)
-        sizes = (col.cover_sizes if col is not None else None) or {}
+    sizes = _cover_sizes(db, track)
     cover = {n: sizes[n] for n in COVER_SIZES if isinstance(sizes.get(n), dict) and sizes[n].get("path")} or None
     return TrackFacts(
         id=track.id,
@@ -189,6 +198,10 @@ def load_track_facts(db: Session, track_id: uuid.UUID) -> TrackFacts | None:
             "metadata": track.metadata_ or {},
             "is_dark": track.is_dark,
             "track_status_id": track.track_status_id,
+            "status": STATUS_MAP.get(track.track_status_id, track.track_status_id),
+            "creator_id": track.creator_id,
+            "is_cover_overridable": track.is_cover_overridable,
+            "is_theme_overridable": track.is_theme_overridable,
         },
         files=files,
         levels=levels,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
@@ -28,10 +30,18 @@ from tonearm.playback.payload import (
     signed_payload,
     url_expiry,
 )
-from tonearm.playback.schemas import PlaySessionCreate
+from tonearm.playback.schemas import (
+    DownloadResponse,
+    PlaySessionCreate,
+    PlaySessionResponse,
+    PlayTrackResponse,
+)
 from tonearm.wire import iso
 
 router = APIRouter(tags=["play sessions"])
+# Checked by the service (400 naming the scopes); the document lists them, `playlist` included.
+Scope = Annotated[str, PathParam(description="collection, track or playlist",
+                                 json_schema_extra={"enum": ["collection", "track", "playlist"]})]
 
 
 def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
@@ -41,14 +51,14 @@ def _caches(request: Request) -> tuple[TTLCache, TTLCache, dict]:
     return state.play_caches
 
 
-@router.post("/v1/play_session/{scope}")
-def create_play_session(scope: str, body: PlaySessionCreate, db: DB, principal: AnyKey, rt: RuntimeDep):
+@router.post("/v1/play_session/{scope}", operation_id="createPlaySession", response_model=PlaySessionResponse)
+def create_play_session(scope: Scope, body: PlaySessionCreate, db: DB, principal: AnyKey, rt: RuntimeDep):
     session, rows = service.create_session(db, settings=rt.settings, principal=principal, scope=scope, body=body)
     db.commit()
     return ok(**full_payload(db, rt, session, rows))
 
 
-@router.get("/v1/play_session/{play_session_id}")
+@router.get("/v1/play_session/{play_session_id}", operation_id="getPlaySession", response_model=PlaySessionResponse)
 def get_play_session(play_session_id: uuid.UUID, db: DB, rt: RuntimeDep, request: Request):
     request.app.state.limiter.session("play", play_session_id)
     session = service.get_live_session(db, play_session_id)
@@ -64,7 +74,8 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
         return facts, facts_for(db, facts, track_id)
 
 
-@router.get("/v1/play/{play_session_id}/{play_track_id}")
+@router.get("/v1/play/{play_session_id}/{play_track_id}",
+            operation_id="getPlayTrack", response_model=PlayTrackResponse)
 async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
     rt = request.app.state.runtime
     request.app.state.limiter.session("play", play_session_id)
@@ -91,7 +102,8 @@ async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, r
     return ok(play_session_id=session.id, track_id=facts.id, play_session=session.out, **payload)
 
 
-@router.get("/v1/play/{play_session_id}/{play_track_id}/{variant_index}/download")
+@router.get("/v1/play/{play_session_id}/{play_track_id}/{variant_index}/download",
+            operation_id="downloadPlayTrackVariant", response_model=DownloadResponse)
 def download_play_track_variant(
     play_session_id: uuid.UUID,
     play_track_id: uuid.UUID,

@@ -26,6 +26,7 @@ from tonearm.http.envelope import JSONResponse, ok
 from tonearm.podcasts import artwork, service
 from tonearm.podcasts.content import MAX_TRANSCRIPT_BYTES
 from tonearm.podcasts.feed import Links
+from tonearm.podcasts.responses import CollectionUpdated, EpisodeChanged, EpisodeResponse, ShowResponse, TrackUpdated
 from tonearm.podcasts.schemas import (
     ChaptersIn,
     CollectionPodcastUpdate,
@@ -68,7 +69,8 @@ def _extended(response, key: str, name: str, value) -> JSONResponse:
     return JSONResponse(data, status_code=response.status_code)
 
 
-@router.put("/v1/collection/{collection_id}", tags=["collections"])
+@router.put("/v1/collection/{collection_id}", tags=["collections"],
+            operation_id="updateCollection", response_model=CollectionUpdated)
 def update_collection(collection_id: uuid.UUID, body: CollectionPodcastUpdate, db: DB, principal: ApiKeyDep,
                       rt: RuntimeDep):
     """Update a collection; the `podcast` object (Tonearm extension) makes it a show or edits the show.
@@ -82,7 +84,8 @@ def update_collection(collection_id: uuid.UUID, body: CollectionPodcastUpdate, d
     return _extended(response, "collection", "podcast", _show_out(rt, db, col))
 
 
-@router.get("/v1/collection/{collection_id}/podcast", tags=["podcasts"])
+@router.get("/v1/collection/{collection_id}/podcast", tags=["podcasts"],
+            operation_id="getPodcast", response_model=ShowResponse)
 def get_show(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     """The collection's show fields, its public feed URL and artwork warnings (Tonearm extension)."""
     col = catalog.get_collection(db, organization_id=principal.organization_id, collection_id=collection_id)
@@ -92,7 +95,8 @@ def get_show(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: Runtime
     return ok(collection_id=col.id, podcast=out)
 
 
-@router.put("/v1/track/{track_id}", tags=["tracks"])
+@router.put("/v1/track/{track_id}", tags=["tracks"],
+            operation_id="updateTrack", response_model=TrackUpdated)
 def update_track(track_id: uuid.UUID, body: TrackEpisodeUpdate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     """Update a track; the `episode` object (Tonearm extension) sets its podcast episode fields.
     The episode is written first (flushed), then the catalog's handler updates and commits both."""
@@ -108,7 +112,8 @@ def update_track(track_id: uuid.UUID, body: TrackEpisodeUpdate, db: DB, principa
     return _extended(response, "track", "episode", _episode_out(db, track))
 
 
-@router.get("/v1/track/{track_id}/episode", tags=["podcasts"])
+@router.get("/v1/track/{track_id}/episode", tags=["podcasts"],
+            operation_id="getEpisode", response_model=EpisodeResponse)
 def get_episode(track_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     track = tracks.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     out = _episode_out(db, track)
@@ -117,7 +122,8 @@ def get_episode(track_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     return ok(track_id=track.id, episode=out | {"chapters": service.get_episode(db, track.id).chapters})
 
 
-@router.put("/v1/track/{track_id}/chapters", tags=["podcasts"])
+@router.put("/v1/track/{track_id}/chapters", tags=["podcasts"],
+            operation_id="putChapters", response_model=EpisodeChanged)
 def put_chapters(track_id: uuid.UUID, body: ChaptersIn, db: DB, principal: ApiKeyDep):
     """Upload or replace the episode's JSON chapters (validated: version, chapters within the episode)."""
     track = tracks.get_track(db, organization_id=principal.organization_id, track_id=track_id)
@@ -127,6 +133,7 @@ def put_chapters(track_id: uuid.UUID, body: ChaptersIn, db: DB, principal: ApiKe
 
 
 @router.put("/v1/track/{track_id}/transcript/{language}", tags=["podcasts"],
+            operation_id="putTranscript", response_model=EpisodeChanged,
             openapi_extra={"requestBody": {"content": {"text/vtt": {"schema": {"type": "string"}},
                                                        "application/x-subrip": {"schema": {"type": "string"}}}}})
 async def put_transcript(track_id: uuid.UUID, language: str, request: Request, db: DB, principal: ApiKeyDep):
@@ -148,7 +155,8 @@ def _store_transcript(db, principal, track_id: uuid.UUID, language: str, body: b
     return ok(track_id=track.id, episode=_episode_out(db, track))
 
 
-@router.delete("/v1/track/{track_id}/transcript/{language}", tags=["podcasts"])
+@router.delete("/v1/track/{track_id}/transcript/{language}", tags=["podcasts"],
+               operation_id="deleteTranscript", response_model=EpisodeChanged)
 def delete_transcript(track_id: uuid.UUID, language: str, db: DB, principal: ApiKeyDep):
     track = tracks.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     service.delete_transcript(db, track=track, language=language)

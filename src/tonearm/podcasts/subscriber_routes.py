@@ -19,6 +19,7 @@ from tonearm.http.params import PageDep
 from tonearm.podcasts import service
 from tonearm.podcasts.feed import Links
 from tonearm.podcasts.models import Show
+from tonearm.podcasts.responses import SubscriberCreated, SubscriberList, SubscriberResponse
 from tonearm.podcasts.schemas import SubscriberCreate, subscriber_out
 from tonearm.wire import iso
 
@@ -33,7 +34,8 @@ def _show(db, principal, collection_id: uuid.UUID):
     return col, show
 
 
-@router.post("/v1/collection/{collection_id}/subscriber")
+@router.post("/v1/collection/{collection_id}/subscriber",
+             operation_id="createSubscriber", response_model=SubscriberCreated)
 def add_subscriber(collection_id: uuid.UUID, body: SubscriberCreate, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     """Mint a subscriber's private feed URL (its token is shown only here)."""
     col, _ = _show(db, principal, collection_id)
@@ -44,7 +46,8 @@ def add_subscriber(collection_id: uuid.UUID, body: SubscriberCreate, db: DB, pri
               feed_url=feed_url)
 
 
-@router.get("/v1/collection/{collection_id}/subscriber")
+@router.get("/v1/collection/{collection_id}/subscriber",
+            operation_id="listSubscribers", response_model=SubscriberList)
 def list_subscribers(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, page: PageDep):
     col, _ = _show(db, principal, collection_id)
     count, rows = service.list_subscribers(db, col=col, limit=page.limit, offset=page.offset)
@@ -52,7 +55,8 @@ def list_subscribers(collection_id: uuid.UUID, db: DB, principal: ApiKeyDep, pag
               subscribers=[subscriber_out(s) for s in rows])
 
 
-@router.delete("/v1/collection/{collection_id}/subscriber/{subscriber_id}")
+@router.delete("/v1/collection/{collection_id}/subscriber/{subscriber_id}",
+               operation_id="revokeSubscriber", response_model=SubscriberResponse)
 def revoke_subscriber(collection_id: uuid.UUID, subscriber_id: uuid.UUID, db: DB, principal: ApiKeyDep):
     """Revoke a subscriber: its feed and enclosure URLs answer 403 from now on."""
     col, _ = _show(db, principal, collection_id)
@@ -63,6 +67,7 @@ def revoke_subscriber(collection_id: uuid.UUID, subscriber_id: uuid.UUID, db: DB
 
 
 @router.get("/v1/feeds.opml", response_class=Response,
+            operation_id="getFeedsOpml",
             responses={200: {"content": {"text/x-opml": {}}}})
 def feeds_opml(db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     """OPML 2.0 outline of the organization's public podcast feeds."""

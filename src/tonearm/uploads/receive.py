@@ -30,6 +30,13 @@ from tonearm.jobs.runtime import Runtime
 from tonearm.storage import keys
 from tonearm.uploads import completion, covers, multipart, service
 from tonearm.uploads.completion import Arrival
+from tonearm.uploads.schemas import (
+    CollectionCoverReceived,
+    MultipartPlan,
+    TrackCoverReceived,
+    UploadCompleted,
+    UploadReceived,
+)
 from tonearm.uploads.covers import check_image_head
 from tonearm.uploads.service import Stored
 
@@ -118,7 +125,7 @@ def _store_original(rt: Runtime, track_id: uuid.UUID, index: str, tmp: Path, siz
         raise Conflict("This upload was completed by another request")
 
 
-@router.put("/u/{track_id}")
+@router.put("/u/{track_id}", operation_id="uploadTrackFile", response_model=UploadReceived)
 async def put_track_file(track_id: uuid.UUID, request: Request):
     rt = _runtime(request)
     params = _verify(request)
@@ -181,7 +188,7 @@ async def _receive_image(request: Request) -> Path:
     return tmp
 
 
-@router.post("/u/{track_id}/cover")
+@router.post("/u/{track_id}/cover", operation_id="uploadTrackCover", response_model=TrackCoverReceived)
 async def post_track_cover(track_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)
@@ -196,7 +203,8 @@ async def post_track_cover(track_id: uuid.UUID, request: Request):
     return ok(track_id=track_id)
 
 
-@router.post("/u/collection/{collection_id}/cover")
+@router.post("/u/collection/{collection_id}/cover",
+             operation_id="uploadCollectionCover", response_model=CollectionCoverReceived)
 async def post_collection_cover(collection_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)
@@ -210,7 +218,7 @@ async def post_collection_cover(collection_id: uuid.UUID, request: Request):
     return ok(collection_id=collection_id)
 
 
-@router.post("/u/{track_id}/complete")
+@router.post("/u/{track_id}/complete", operation_id="completeTrackUpload", response_model=UploadCompleted)
 async def complete_track_upload(track_id: uuid.UUID, request: Request):
     """Idempotent: the first call that finds the object moves the track to processing."""
     params = _verify(request)
@@ -227,7 +235,7 @@ async def complete_track_upload(track_id: uuid.UUID, request: Request):
     return ok(track_id=track_id, size=outcome.size, track_status_id=outcome.track_status_id)
 
 
-@router.post("/u/{track_id}/multipart")
+@router.post("/u/{track_id}/multipart", operation_id="startMultipartUpload", response_model=MultipartPlan)
 async def start_multipart_upload(track_id: uuid.UUID, request: Request):
     """Tonearm extension for large files in S3 mode: body {"size": bytes} → part URLs."""
     params = _verify(request)
@@ -237,7 +245,7 @@ async def start_multipart_upload(track_id: uuid.UUID, request: Request):
     return ok(track_id=track_id, **plan)
 
 
-@router.post("/u/{track_id}/cover/complete")
+@router.post("/u/{track_id}/cover/complete", operation_id="completeTrackCover", response_model=TrackCoverReceived)
 async def complete_track_cover(track_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)
@@ -247,7 +255,8 @@ async def complete_track_cover(track_id: uuid.UUID, request: Request):
     return ok(track_id=track_id)
 
 
-@router.post("/u/collection/{collection_id}/cover/complete")
+@router.post("/u/collection/{collection_id}/cover/complete",
+             operation_id="completeCollectionCover", response_model=CollectionCoverReceived)
 async def complete_collection_cover(collection_id: uuid.UUID, request: Request):
     _verify(request)
     rt = _runtime(request)

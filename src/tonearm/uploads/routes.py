@@ -13,6 +13,7 @@ from tonearm.auth.deps import AnyKey, ApiKeyDep
 from tonearm.catalog import tracks as tracks_service
 from tonearm.catalog.colors import light_dark
 from tonearm.catalog.models import Track
+from tonearm.catalog.responses import TrackResponse
 from tonearm.catalog.schemas import track_out
 from tonearm.catalog.states import UploadState
 from tonearm.delivery.handles import track_cover_handle, track_resumable_handle, track_upload_handle
@@ -23,7 +24,11 @@ from tonearm.storage import can_presign
 from tonearm.uploads import completion, service
 from tonearm.uploads.schemas import (
     SessionTrackCreate,
+    SessionTrackCreated,
     UploadSessionCreate,
+    UploadSessionCreated,
+    UploadSessionResponse,
+    UploadTrackStatus,
     upload_session_out,
 )
 
@@ -54,7 +59,7 @@ def _track_payload(rt, session, track) -> dict:
     }
 
 
-@router.post("/v1/upload_session")
+@router.post("/v1/upload_session", operation_id="createUploadSession", response_model=UploadSessionCreated)
 def create_upload_session(body: UploadSessionCreate, db: DB, principal: AnyKey, rt: RuntimeDep):
     session, _col = service.create_session(
         db,
@@ -76,7 +81,8 @@ def create_upload_session(body: UploadSessionCreate, db: DB, principal: AnyKey, 
     return ok(**payload)
 
 
-@router.get("/v1/upload_session/{upload_session_id}")
+@router.get("/v1/upload_session/{upload_session_id}",
+            operation_id="getUploadSession", response_model=UploadSessionResponse)
 def get_upload_session(upload_session_id: uuid.UUID, db: DB, rt: RuntimeDep):
     session = service.get_live_session(db, upload_session_id)
     if can_presign(rt.storage):  # S3 mode: notice uploads that landed (see completion.py)
@@ -86,7 +92,8 @@ def get_upload_session(upload_session_id: uuid.UUID, db: DB, rt: RuntimeDep):
     return ok(**_session_payload(db, session))
 
 
-@router.post("/v1/upload/{upload_session_id}/track")
+@router.post("/v1/upload/{upload_session_id}/track",
+             operation_id="createUploadSessionTrack", response_model=SessionTrackCreated)
 def create_upload_session_track(upload_session_id: uuid.UUID, body: SessionTrackCreate, db: DB, rt: RuntimeDep):
     session = service.get_live_session(db, upload_session_id)
     track = service.add_track(db, session=session, fields=body.model_dump(exclude_unset=True))
@@ -98,7 +105,8 @@ def create_upload_session_track(upload_session_id: uuid.UUID, body: SessionTrack
     )
 
 
-@router.get("/v1/upload/{upload_session_id}/track/{track_id}", include_in_schema=True)
+@router.get("/v1/upload/{upload_session_id}/track/{track_id}", include_in_schema=True,
+            operation_id="getUploadSessionTrack", response_model=UploadTrackStatus)
 def upload_track_status(upload_session_id: uuid.UUID, track_id: uuid.UUID, db: DB, rt: RuntimeDep):
     """Tonearm addition: a track's processing status, authorised by the upload session it came in."""
     session = service.get_live_session(db, upload_session_id)
@@ -113,7 +121,7 @@ def upload_track_status(upload_session_id: uuid.UUID, track_id: uuid.UUID, db: D
               player_title=track.player_title, duration=track.duration, file_name=track.file_name)
 
 
-@router.get("/v1/track/{track_id}", tags=["tracks"])
+@router.get("/v1/track/{track_id}", tags=["tracks"], operation_id="getTrack", response_model=TrackResponse)
 def get_track(track_id: uuid.UUID, db: DB, principal: ApiKeyDep, rt: RuntimeDep):
     track = tracks_service.get_track(db, organization_id=principal.organization_id, track_id=track_id)
     if track.upload_state == UploadState.PENDING and can_presign(rt.storage):

@@ -77,7 +77,7 @@ async def tus_options(request: Request):
     return Response(status_code=204, headers=tus_proto.capabilities(_rt(request).settings.max_upload_bytes))
 
 
-@router.post("/u/{track_id}/tus")
+@router.post("/u/{track_id}/tus", operation_id="createTusUpload")
 async def tus_create(track_id: uuid.UUID, request: Request):
     """tus creation: Upload-Length (≤ the track's declared file_size and MAX_UPLOAD_BYTES) → 201 Location."""
     try:
@@ -121,7 +121,7 @@ async def tus_head(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request):
     return Response(status_code=200, headers=headers)
 
 
-@router.patch("/u/{track_id}/tus/{upload_id}")
+@router.patch("/u/{track_id}/tus/{upload_id}", operation_id="patchTusUpload")
 async def tus_patch(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request):
     try:
         rt = _begin(request)
@@ -139,7 +139,7 @@ async def tus_patch(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request)
         raise _tus_headers(exc) from None
 
 
-@router.delete("/u/{track_id}/tus/{upload_id}")
+@router.delete("/u/{track_id}/tus/{upload_id}", operation_id="terminateTusUpload")
 async def tus_delete(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request):
     try:
         rt = _begin(request)
@@ -149,7 +149,7 @@ async def tus_delete(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request
     return Response(status_code=204, headers={"Tus-Resumable": tus_proto.VERSION})
 
 
-@router.post("/u/{track_id}/tus/{upload_id}")
+@router.post("/u/{track_id}/tus/{upload_id}", operation_id="overrideTusUpload")
 async def tus_override(track_id: uuid.UUID, upload_id: uuid.UUID, request: Request):
     """For clients behind proxies that only pass GET and POST (tus-js-client's overridePatchMethod)."""
     method = request.headers.get("x-http-method-override", "").upper()

@@ -54,19 +54,24 @@ def error_page(status: int, message: str) -> str:
     return document(f"{status} · Tonearm", body, body_class="plain")
 
 
-def dashboard_page() -> str:
-    body = """<header class="bar"><a class="brand" href="/dashboard"><span class="logo" aria-hidden="true"></span>Tonearm</a>
-<span class="muted" id="org"></span><a href="/dashboard/stats">Statistics</a><button id="signout" class="ghost" hidden>Sign out</button></header>
-<main class="dash" id="app">
-<section class="panel narrow" id="signin">
+def signin_section(button: str) -> str:
+    """The dashboard views' sign-in panel (an API Access key kept in sessionStorage)."""
+    return f"""<section class="panel narrow" id="signin">
   <h1>Sign in</h1>
   <p class="muted">Enter an API Access key. It stays in this tab only (sessionStorage).</p>
   <form id="keyform"><label for="key">API key</label>
   <input id="key" name="key" type="password" autocomplete="off" required placeholder="tnm_…">
-  <button type="submit" class="primary">Open dashboard</button>
+  <button type="submit" class="primary">{escape(button)}</button>
   <p class="msg" id="keymsg" role="status"></p></form>
 </section>
-<div class="cols" id="workspace" hidden>
+"""
+
+
+def dashboard_page() -> str:
+    body = """<header class="bar"><a class="brand" href="/dashboard"><span class="logo" aria-hidden="true"></span>Tonearm</a>
+<span class="muted" id="org"></span><a href="/dashboard/stats">Statistics</a><button id="signout" class="ghost" hidden>Sign out</button></header>
+<main class="dash" id="app">
+""" + signin_section("Open dashboard") + """<div class="cols" id="workspace" hidden>
   <nav class="panel side" aria-labelledby="colh">
     <h2 id="colh">Collections</h2>
     <ul id="collections" class="nav-list"></ul>

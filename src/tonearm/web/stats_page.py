@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tonearm.web.pages import V, document
+from tonearm.web.pages import V, document, signin_section
 
 
 def stats_page() -> str:
@@ -10,15 +10,7 @@ def stats_page() -> str:
 <nav aria-label="Dashboard views"><a href="/dashboard">Collections</a> · <a href="/dashboard/stats" aria-current="page">Statistics</a></nav>
 <button id="signout" class="ghost" hidden>Sign out</button></header>
 <main class="dash" id="app">
-<section class="panel narrow" id="signin">
-  <h1>Sign in</h1>
-  <p class="muted">Enter an API Access key. It stays in this tab only (sessionStorage).</p>
-  <form id="keyform"><label for="key">API key</label>
-  <input id="key" name="key" type="password" autocomplete="off" required placeholder="tnm_…">
-  <button type="submit" class="primary">Open statistics</button>
-  <p class="msg" id="keymsg" role="status"></p></form>
-</section>
-<div id="workspace" hidden>
+""" + signin_section("Open statistics") + """<div id="workspace" hidden>
   <h1>Statistics</h1>
   <form id="filters" class="panel inline filters">
     <div><label for="f-col">Collection</label><select id="f-col"><option value="">All collections</option></select></div>

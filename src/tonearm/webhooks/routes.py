@@ -14,6 +14,7 @@ from tonearm.http.envelope import ok
 from tonearm.http.params import PageDep
 from tonearm.webhooks import outbox
 from tonearm.webhooks.models import DeliveryStatus, WebhookDelivery
+from tonearm.webhooks.schemas import WebhookDeliveryList, WebhookDeliveryResponse
 from tonearm.wire import iso
 
 router = APIRouter(tags=["webhooks"])
@@ -32,6 +33,8 @@ def delivery_out(row: WebhookDelivery) -> dict:
 
 @router.get(
     "/v1/webhook_delivery",
+    operation_id="listWebhookDeliveries",
+    response_model=WebhookDeliveryList,
     summary="List webhook deliveries (Tonearm extension)",
     description="The organization's recorded deliveries, newest first, with their status, attempts, "
                 "last error and next attempt; filter by `track_id` and `status`. Paged like every list.",
@@ -48,6 +51,8 @@ def list_deliveries(
 
 @router.post(
     "/v1/webhook_delivery/{delivery_id}/redeliver",
+    operation_id="redeliverWebhook",
+    response_model=WebhookDeliveryResponse,
     summary="Redeliver a webhook (Tonearm extension)",
     description="Puts the delivery back to `pending`, due now, with a fresh retry schedule, and hands it "
                 "to the sender. Any status may be redelivered; the delivery id (`X-Tonearm-Delivery`) "
