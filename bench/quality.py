@@ -23,7 +23,6 @@ ffmpeg and the Debian packages are benchmark-only (apt-get at run time); the pro
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import resource
 import shutil
@@ -107,20 +106,7 @@ def ensure_tools() -> str:
     return shutil.which("ffmpeg")
 
 
-def debian_files(package: str, pattern: str) -> list[Path]:
-    """Files of a Debian package, downloaded and unpacked once into the bench cache."""
-    unpacked = real_audio.cache_dir() / package
-    found = sorted(unpacked.glob(pattern))
-    if found:
-        return found
-    with tempfile.TemporaryDirectory() as tmp:
-        download = ["apt-get", "download", package]
-        if subprocess.run(download, cwd=tmp, capture_output=True).returncode:
-            subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
-            subprocess.run(download, cwd=tmp, check=True, capture_output=True)
-        deb = glob.glob(os.path.join(tmp, f"{package}_*.deb"))[0]
-        subprocess.run(["dpkg-deb", "-x", deb, str(unpacked)], check=True)
-    return sorted(unpacked.glob(pattern))
+debian_files = real_audio.debian_files
 
 
 def decode(path: Path, rate: int | None = None, layout: str | None = None, skip: int = 0) -> np.ndarray:

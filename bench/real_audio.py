@@ -30,20 +30,25 @@ def cache_dir() -> Path:
     return path
 
 
-def asc_music() -> list[Path]:
-    """The package's MP3 files (downloaded and unpacked once)."""
-    unpacked = cache_dir() / PACKAGE
-    found = sorted(unpacked.glob("usr/share/games/asc/music/*.mp3"))
+def debian_files(package: str, pattern: str) -> list[Path]:
+    """Files of a Debian package matching `pattern`, downloaded and unpacked once into the cache."""
+    unpacked = cache_dir() / package
+    found = sorted(unpacked.glob(pattern))
     if found:
         return found
     with tempfile.TemporaryDirectory() as tmp:
-        download = ["apt-get", "download", PACKAGE]
+        download = ["apt-get", "download", package]
         if subprocess.run(download, cwd=tmp, capture_output=True).returncode:
             subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
             subprocess.run(download, cwd=tmp, check=True, capture_output=True)
-        deb = glob.glob(os.path.join(tmp, f"{PACKAGE}_*.deb"))[0]
+        deb = glob.glob(os.path.join(tmp, f"{package}_*.deb"))[0]
         subprocess.run(["dpkg-deb", "-x", deb, str(unpacked)], check=True)
-    return sorted(unpacked.glob("usr/share/games/asc/music/*.mp3"))
+    return sorted(unpacked.glob(pattern))
+
+
+def asc_music() -> list[Path]:
+    """The package's MP3 files (downloaded and unpacked once)."""
+    return debian_files(PACKAGE, "usr/share/games/asc/music/*.mp3")
 
 
 def cut(src: Path, dest: Path, start: float, seconds: float, rate: int = 44100, bitrate: int = 192_000) -> Path:
