@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import String, Text, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Collection, Track, TrackFile, Variant
@@ -21,7 +21,7 @@ from tonearm.podcasts.models import Episode, Show, Transcript
 AUDIO_TYPES = ("transcode", "original")
 # Plain columns, not ORM objects: a 10 000-episode feed loads 10 000 of these.
 # The two JSON lists come as text (mostly "[]"): the feed decodes only the non-empty ones (json_list).
-EPISODE_COLUMNS = (Episode.title, Episode.description, Episode.pub_date, Episode.guid, Episode.episode_number,
+EPISODE_COLUMNS = (Episode.title, Episode.description, Episode.guid, Episode.episode_number,
                    Episode.season_number, Episode.episode_type, Episode.explicit, Episode.link, Episode.has_chapters,
                    cast(Episode.soundbites, Text).label("soundbites"), cast(Episode.persons, Text).label("persons"))
 
@@ -70,43 +70,53 @@ def fingerprint(db: Session, show: Show, col: Collection, now: dt.datetime) -> t
     return hashlib.sha256(key.encode()).hexdigest(), max(stamps)
 
 
-def _files(db: Session, collection_id: uuid.UUID) -> dict[uuid.UUID, list[File]]:
-    rows = db.execute(  # two props read in SQL: decoding 30 000 JSON documents in Python costs more
-        select(TrackFile.track_id, TrackFile.variant_index, TrackFile.path, TrackFile.size, TrackFile.content_type,
-               TrackFile.props["bitrate"].as_integer(), TrackFile.props["sha256"].as_string())
+def _key(column):
+    """An id column as the driver gives it (hex text on SQLite, a UUID on PostgreSQL), without
+    SQLAlchemy's conversion: the rows of one feed are matched on it, and 30 000 conversions show."""
+    return type_coerce(column, String)
+
+
+def _files(conn, collection_id: uuid.UUID) -> dict[Any, list[File]]:
+    rows = conn.execute(  # two props read in SQL: decoding 30 000 JSON documents in Python costs more
+        select(_key(TrackFile.track_id), TrackFile.variant_index, TrackFile.path, TrackFile.size,
+               TrackFile.content_type, TrackFile.props["bitrate"].as_integer(), TrackFile.props["sha256"].as_string())
         .join(Track, Track.id == TrackFile.track_id).join(Variant, Variant.id == TrackFile.variant_id)
         .where(Track.collection_id == collection_id, TrackFile.is_success.is_(True),
                Variant.variant_type_id.in_(AUDIO_TYPES))
-        .order_by(TrackFile.track_id, Variant.position))
-    out: dict[uuid.UUID, list[File]] = {}
-    for track_id, variant, path, size, ctype, bitrate, sha256 in rows:
-        out.setdefault(track_id, []).append(File(variant, path.rsplit(".", 1)[-1].lower(), size, ctype, bitrate,
-                                                 sha256))
+        .order_by(TrackFile.track_id, Variant.position)).all()  # all(): fetched at once, not row by row
+    out: dict[Any, list[File]] = {}
+    for key, variant, path, size, ctype, bitrate, sha256 in rows:
+        out.setdefault(key, []).append(File(variant, path.rsplit(".", 1)[-1].lower(), size, ctype, bitrate, sha256))
     return out
 
 
 def items(db: Session, show: Show, col: Collection, now: dt.datetime) -> list[Item]:
-    """The published episodes with a file to enclose, newest first."""
-    files = _files(db, col.id)
-    transcripts: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for track_id, lang, fmt in db.execute(
-            select(Transcript.track_id, Transcript.language, Transcript.format)
+    """The published episodes with a file to enclose, newest first (then by track id, descending)."""
+    conn = db.connection()  # Core rows: the ORM's row handling costs more than these queries
+    files = _files(conn, col.id)
+    transcripts: dict[Any, list[tuple[str, str]]] = {}
+    for key, lang, fmt in conn.execute(
+            select(_key(Transcript.track_id), Transcript.language, Transcript.format)
             .join(Track, Track.id == Transcript.track_id).where(Track.collection_id == col.id)
-            .order_by(Transcript.language)):
-        transcripts.setdefault(track_id, []).append((lang, fmt))
-    rows = db.execute(
-        select(Track.id, Track.player_title, Track.file_name, Track.duration, Track.created_at, *EPISODE_COLUMNS)
+            .order_by(Transcript.language)).all():
+        transcripts.setdefault(key, []).append((lang, fmt))
+    # uuid order is the order of the ids' text on both databases (bytes in PostgreSQL, hex in SQLite)
+    published = func.coalesce(Episode.pub_date, Track.created_at)
+    rows = conn.execute(
+        select(Track.id, _key(Track.id).label("key"), Track.player_title, Track.file_name, Track.duration,
+               published.label("published"), *EPISODE_COLUMNS)
         .select_from(Track).outerjoin(Episode, Episode.track_id == Track.id)
-        .where(*_published(col.id, now)))
+        .where(*_published(col.id, now))
+        .order_by(published.desc(), Track.id.desc())).all()
     out = []
     for ep in rows:
-        track_id = ep[0]
-        if track_id not in files:
+        item_files = files.get(ep.key)
+        if item_files is None:
             continue
+        track_id = ep[0]
         title = ep.title or ep.player_title or ep.file_name.rsplit(".", 1)[0]
-        out.append(Item(track_id, title, ep.pub_date or ep.created_at, ep.guid or str(track_id), ep.duration, ep,
-                        files[track_id], transcripts.get(track_id, [])))
-    out.sort(key=lambda it: (it.pub_date, str(it.track_id)), reverse=True)
+        out.append(Item(track_id, title, ep.published, ep.guid or str(track_id), ep.duration, ep, item_files,
+                        transcripts.get(ep.key, [])))
     return out
 
 
