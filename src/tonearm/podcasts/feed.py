@@ -1,5 +1,6 @@
-"""The RSS 2.0 document of a show, built with lxml: Apple's `itunes` tags, the Podcasting 2.0
-`podcast` namespace and `atom:link rel=self`. URLs are made by `Links` (public or per subscriber)."""
+"""The RSS 2.0 document of a show, written with lxml's incremental writer: Apple's `itunes` tags,
+the Podcasting 2.0 `podcast` namespace and `atom:link rel=self`. URLs are made by `Links` (public
+or per subscriber)."""
 
 from __future__ import annotations
 
