@@ -13,14 +13,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from tonearm.analytics import PlayerFacts, record_player_events
 from tonearm.db.base import utcnow
 from tonearm.errors import Gone, Invalid
 from tonearm.http.envelope import ok
 from tonearm.http.jsonbody import read_json
-from tonearm.playback.routes import _caches, _load
+from tonearm.playback.routes import cached_facts
 from tonearm.playback.schemas import PlayerEventsAccepted
 
 router = APIRouter(tags=["play sessions"])
@@ -54,10 +53,7 @@ def _parse(body) -> list[PlayerEventIn]:
 
 
 async def _session(request: Request, sid: uuid.UUID, tid: uuid.UUID):
-    sessions, tracks, _ = _caches(request)
-    session, facts = sessions.get(sid), tracks.get((sid, tid))
-    if session is None or facts is None:
-        session, facts = await run_in_threadpool(_load, request, sid, tid)
+    session, facts = await cached_facts(request, sid, tid)
     grace = dt.timedelta(seconds=request.app.state.runtime.settings.delivery_grace_seconds)
     if session.expires_at + grace <= utcnow():
         raise Gone("This play session has expired")

@@ -74,28 +74,33 @@ def _load(request: Request, session_id: uuid.UUID, track_id: uuid.UUID) -> tuple
         return facts, facts_for(db, facts, track_id)
 
 
+async def cached_facts(request: Request, session_id: uuid.UUID, track_id: uuid.UUID):
+    """(session facts, track facts) from the per-process caches, loading them once on a miss
+    (single flight: concurrent misses for the same track wait for one database load). Used by
+    the play hot path and by the player events route."""
+    sessions, tracks, inflight = _caches(request)
+    session: SessionFacts | None = sessions.get(session_id)
+    key = (session_id, track_id)
+    facts = tracks.get(key)
+    if session is None or facts is None:
+        pending = inflight.get(key)
+        if pending is None:
+            pending = inflight[key] = asyncio.ensure_future(run_in_threadpool(_load, request, session_id, track_id))
+            pending.add_done_callback(lambda _f, k=key: inflight.pop(k, None))
+        session, facts = await asyncio.shield(pending)
+        ttl = (session.expires_at - utcnow()).total_seconds()
+        if ttl > 0:
+            sessions.put(session_id, session, ttl)
+            tracks.put(key, facts, min(TRACK_TTL, ttl))
+    return session, facts
+
+
 @router.get("/v1/play/{play_session_id}/{play_track_id}",
             operation_id="getPlayTrack", response_model=PlayTrackResponse)
 async def get_play_track(play_session_id: uuid.UUID, play_track_id: uuid.UUID, request: Request):
     rt = request.app.state.runtime
     request.app.state.limiter.session("play", play_session_id)
-    sessions, tracks, inflight = _caches(request)
-    session: SessionFacts | None = sessions.get(play_session_id)
-    key = (play_session_id, play_track_id)
-    facts = tracks.get(key)
-    if session is None or facts is None:
-        # Single flight: concurrent misses for the same track wait for one database load.
-        pending = inflight.get(key)
-        if pending is None:
-            pending = inflight[key] = asyncio.ensure_future(
-                run_in_threadpool(_load, request, play_session_id, play_track_id)
-            )
-            pending.add_done_callback(lambda _f, k=key: inflight.pop(k, None))
-        session, facts = await asyncio.shield(pending)
-        ttl = (session.expires_at - utcnow()).total_seconds()
-        if ttl > 0:
-            sessions.put(play_session_id, session, ttl)
-            tracks.put(key, facts, min(TRACK_TTL, ttl))
+    session, facts = await cached_facts(request, play_session_id, play_track_id)
     if session.expires_at <= utcnow():
         raise Gone("This play session has expired; create a new one")
     payload = signed_payload(rt, session, facts)
