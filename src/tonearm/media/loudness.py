@@ -95,19 +95,22 @@ class LoudnessSink(Sink):
         self.consume_batch([frame])
 
     def consume_batch(self, frames: list) -> None:
-        """Join the batch into one frame: far fewer trips through the graph."""
+        """Join the batch into one frame: far fewer trips through the graph. A batch is usually
+        one of the pipeline's 32768-sample frames, which goes in as it is."""
         first = frames[0]
         if self.graph is None:
             self._build(first)
-        data = np.concatenate([f.to_ndarray() for f in frames], axis=1)
+        if len(frames) == 1:
+            frame, data = first, first.to_ndarray()
+        else:
+            data = np.concatenate([f.to_ndarray() for f in frames], axis=1)
+            frame = av.AudioFrame.from_ndarray(data, format=first.format.name, layout=first.layout.name)
+            frame.sample_rate = first.sample_rate
+            frame.pts = first.pts
+            frame.time_base = first.time_base
         if data.size:
-            self.sample_peak = max(self.sample_peak, float(np.max(np.abs(data))))
+            self.sample_peak = max(self.sample_peak, float(max(data.max(), -data.min())))
             self.peak_meter.add(data)
-        frame = av.AudioFrame.from_ndarray(data, format=first.format.name,
-                                           layout=first.layout.name)
-        frame.sample_rate = first.sample_rate
-        frame.pts = first.pts
-        frame.time_base = first.time_base
         self.graph.push(frame)
         self._drain()
 
