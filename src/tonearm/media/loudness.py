@@ -2,13 +2,14 @@
 
 The filter runs in-process through :class:`av.filter.Graph`; with
 ``metadata=1`` every output frame carries running values
-(``lavfi.r128.I`` integrated loudness, ``lavfi.r128.LRA`` loudness range,
-``lavfi.r128.true_peak`` linear true peak so far).  The values are
+(``lavfi.r128.I`` integrated loudness, ``lavfi.r128.LRA`` loudness range).  The values are
 cumulative, so only the last frame's metadata is read.
 
-The filter prints true peaks with three decimals (linear), which is coarse
-for very quiet material, so the exact sample peak -- a lower bound of the
-true peak -- is tracked as well and the larger of the two is reported.
+The true peak is not the filter's: ``peak=true`` oversamples the whole signal to
+192 kHz, which cost about four fifths of the meter.  :mod:`.truepeak` runs the
+same resampler only where the waveform could reach a new maximum and reads
+exactly the value the filter would (without its three-decimal rounding).  The
+sample peak is tracked as well and the larger of the two is reported.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import av.filter
 import numpy as np
 
 from .specs import Loudness
+from .truepeak import TruePeakMeter
 from .workers import Sink
 
 #: ebur128's absolute gate; anything at or below reads as silence.
@@ -70,6 +72,7 @@ class LoudnessSink(Sink):
         self.true_peak = 0.0
         self.sample_peak = 0.0
         self.last = None
+        self.peak_meter: TruePeakMeter | None = None
 
     def _build(self, frame) -> None:
         graph = av.filter.Graph()
@@ -80,29 +83,34 @@ class LoudnessSink(Sink):
             channel_layout=frame.layout.name,
             time_base=str(Fraction(1, frame.sample_rate)),
         )
-        meter = graph.add("ebur128", metadata="1", peak="true")
+        meter = graph.add("ebur128", metadata="1")  # true peak: TruePeakMeter
         sink = graph.add("abuffersink")
         src.link_to(meter)
         meter.link_to(sink)
         graph.configure()
         self.graph = graph
+        self.peak_meter = TruePeakMeter(frame.sample_rate, frame.layout.name)
 
     def consume(self, frame) -> None:
         self.consume_batch([frame])
 
     def consume_batch(self, frames: list) -> None:
-        """Join the batch into one frame: far fewer trips through the graph."""
+        """Join the batch into one frame: far fewer trips through the graph. A batch is usually
+        one of the pipeline's 32768-sample frames, which goes in as it is."""
         first = frames[0]
         if self.graph is None:
             self._build(first)
-        data = np.concatenate([f.to_ndarray() for f in frames], axis=1)
+        if len(frames) == 1:
+            frame, data = first, first.to_ndarray()
+        else:
+            data = np.concatenate([f.to_ndarray() for f in frames], axis=1)
+            frame = av.AudioFrame.from_ndarray(data, format=first.format.name, layout=first.layout.name)
+            frame.sample_rate = first.sample_rate
+            frame.pts = first.pts
+            frame.time_base = first.time_base
         if data.size:
-            self.sample_peak = max(self.sample_peak, float(np.max(np.abs(data))))
-        frame = av.AudioFrame.from_ndarray(data, format=first.format.name,
-                                           layout=first.layout.name)
-        frame.sample_rate = first.sample_rate
-        frame.pts = first.pts
-        frame.time_base = first.time_base
+            self.sample_peak = max(self.sample_peak, float(max(data.max(), -data.min())))
+            self.peak_meter.add(data)
         self.graph.push(frame)
         self._drain()
 
@@ -116,7 +124,6 @@ class LoudnessSink(Sink):
             meta = dict(self.last.metadata or {})
             if meta:
                 self.meta = meta
-                self.true_peak = float(meta.get("lavfi.r128.true_peak", 0.0))
             self.last = None
 
     def finish(self) -> None:
@@ -124,6 +131,8 @@ class LoudnessSink(Sink):
             self.graph.push(None)
             self._drain()
             self._read_last()
+            self.peak_meter.finish()
+            self.true_peak = self.peak_meter.peak
 
     def result(self) -> dict:
         return loudness_result(self.meta, self.true_peak, self.sample_peak, self.spec)

@@ -91,7 +91,10 @@ def sanitize(frame):
         return frame
     count = frame.samples * (1 if frame.format.is_planar else len(frame.layout.channels))
     for plane in frame.planes:
-        peak = np.abs(np.frombuffer(plane, dtype=dtype, count=count)).max(initial=0.0)
+        values = np.frombuffer(plane, dtype=dtype, count=count)
+        if not count:
+            continue
+        peak = max(values.max(), -values.min())  # no temporary array; NaN propagates through max/min
         if not peak <= MAX_FLOAT_MAGNITUDE:  # also true for NaN and infinities
             break
     else:
