@@ -20,6 +20,7 @@ from tonearm.analytics import counting
 from tonearm.analytics.models import DeliveryEvent, HourlyStat, PlayerEvent, PlayerEventKind, RolledHour
 
 HOUR = dt.timedelta(hours=1)
+BATCH = 20_000  # event rows fetched at a time
 D, P = DeliveryEvent, PlayerEvent
 
 
@@ -37,7 +38,7 @@ def floor_hour(t: dt.datetime) -> dt.datetime:
     return t.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _tuples(db: Session, stmt, batch: int = 20_000) -> Iterator[tuple]:
+def _tuples(db: Session, stmt) -> Iterator[tuple]:
     """The rows of a Core select as the driver's plain tuples, streamed (a server-side cursor on
     PostgreSQL): no SQLAlchemy row objects for a day's worth of events."""
     conn = db.connection()
@@ -45,12 +46,12 @@ def _tuples(db: Session, stmt, batch: int = 20_000) -> Iterator[tuple]:
     raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
         cur = raw.cursor(name=f"tonearm_rollup_{uuid.uuid4().hex[:12]}")
-        cur.itersize = batch
+        cur.itersize = BATCH
     else:
         cur = raw.cursor()
     try:
         cur.execute(sql)
-        while chunk := cur.fetchmany(batch):
+        while chunk := cur.fetchmany(BATCH):
             yield from chunk
     finally:
         cur.close()
