@@ -9,6 +9,7 @@ play session fetched (30 s of audio)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -153,8 +154,7 @@ def histogram(values: list[int]) -> list[int]:
     """Counts per STARTUP_BUCKETS upper bound (ms), the last for anything slower."""
     hist = [0] * (len(STARTUP_BUCKETS) + 1)
     for v in values:
-        i = next((n for n, b in enumerate(STARTUP_BUCKETS) if v <= b), len(STARTUP_BUCKETS))
-        hist[i] += 1
+        hist[bisect_left(STARTUP_BUCKETS, v)] += 1  # the first bound ≥ v, or the last slot
     return hist
 
 

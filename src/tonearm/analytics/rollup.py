@@ -58,9 +58,9 @@ def _tuples(db: Session, stmt) -> Iterator[tuple]:
 
 
 def _insert(db: Session, table, rows: list[dict]) -> None:
-    """INSERT many rows through the driver's executemany, each value passed through its column
-    type's bind processor once per distinct value (hours and ids repeat across rows): the same
-    stored form as a Core insert, without its per-row parameter processing."""
+    """INSERT many rows through the driver (COPY on PostgreSQL, executemany elsewhere), each value
+    passed through its column type's bind processor, once per distinct value where they repeat
+    (hours, ids): the same stored form as a Core insert, without its per-row parameter processing."""
     conn = db.connection()
     dialect = conn.dialect
     cols = list(rows[0])
@@ -75,11 +75,16 @@ def _insert(db: Session, table, rows: list[dict]) -> None:
             continue
         cache = caches[i]
         columns[i] = [v if v is None else cache[v] if v in cache else cache.setdefault(v, proc(v)) for v in values]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})")
     cur = conn.connection.driver_connection.cursor()
     try:
-        cur.executemany(sql, list(zip(*columns)))
+        if dialect.name == "postgresql":  # COPY: several times faster than psycopg's executemany
+            with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in zip(*columns):
+                    copy.write_row(row)
+        else:
+            mark = "?" if dialect.paramstyle == "qmark" else "%s"
+            cur.executemany(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})",
+                            list(zip(*columns)))
     finally:
         cur.close()
 
