@@ -9,6 +9,7 @@ play session fetched (30 s of audio)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -47,50 +48,88 @@ def counts(row) -> bool:
             and row.method == "GET")
 
 
-def threshold(row, seconds: int) -> int:
-    """Audio bytes that make `seconds` of the row's variant: its bitrate × seconds, or all the
-    audio when the file is shorter; all of the file when the bitrate is unknown."""
-    audio = max(0, row.object_size - row.audio_offset) if row.object_size else 0
-    if row.bytes_per_second <= 0:
+def need(object_size: int, audio_offset: int, bytes_per_second: int, seconds: int) -> int:
+    """Audio bytes that make `seconds` of a variant: its bitrate × seconds, or all the audio when
+    the file is shorter; all of the file when the bitrate is unknown. Always ≥ 1."""
+    audio = max(0, object_size - audio_offset) if object_size else 0
+    if bytes_per_second <= 0:
         return audio or 1
-    need = row.bytes_per_second * seconds
-    return min(need, audio) if audio else need
+    wanted = bytes_per_second * seconds
+    return min(wanted, audio) if audio else wanted
+
+
+def threshold(row, seconds: int) -> int:
+    """`need` for the row's variant."""
+    return need(row.object_size, row.audio_offset, row.bytes_per_second, seconds)
+
+
+def audio_range(range_start: int, bytes_sent: int, object_size: int, audio_offset: int) -> tuple[int, int]:
+    """The audio bytes [start, end) a request fetched: past the header, within the file."""
+    end = range_start + bytes_sent
+    if object_size and end > object_size:
+        end = object_size
+    return (range_start if range_start > audio_offset else audio_offset), end
 
 
 def _audio(row) -> tuple[int, int]:
-    start = max(row.range_start, row.audio_offset)
-    end = row.range_start + row.bytes_sent
-    if row.object_size:
-        end = min(end, row.object_size)
-    return start, end
+    return audio_range(row.range_start, row.bytes_sent, row.object_size, row.audio_offset)
+
+
+class Crossings:
+    """The crossing rule, fed one counting request at a time in time order: per group (listener
+    and track, or play session and track), the audio fetched from each of its files (variants) is
+    a union of byte ranges, since offsets in two encodings are not the same audio; the request
+    whose range makes one file's union reach `need` bytes makes the group's download (or play),
+    and later requests of the group are ignored. Groups whose first request crosses alone (the
+    common case) never build a `Coverage`."""
+
+    __slots__ = ("done", "open")
+
+    def __init__(self):
+        self.done: set = set()
+        self.open: dict = {}
+
+    def feed(self, group, variant, start: int, end: int, need: int) -> bool:
+        """Add one request's audio range; True when it made the group cross."""
+        if group in self.done:
+            return False
+        cov = self.open.get((group, variant))
+        if cov is None:
+            if end - start >= need:
+                self.done.add(group)
+                return True
+            cov = self.open[(group, variant)] = Coverage()
+        cov.add(start, end)
+        if cov.total >= need:
+            self.done.add(group)
+            return True
+        return False
 
 
 def crossings(rows: Iterable, key, seconds: int, checked: bool = False) -> list:
     """For each group (`key(row)`), the row at which the fetched audio of one of its files first
-    reached `seconds` worth: the request that made the download (or play). Byte ranges add up per
-    file (variant), since offsets in two encodings are not the same audio. `rows` in time order."""
-    seen: dict = {}
-    done: set = set()
-    out = []
+    reached `seconds` worth (`Crossings`): the request that made the download (or play).
+    `rows` in time order."""
+    state, out = Crossings(), []
     for row in rows:
         if not checked and not counts(row):  # checked: the caller's query kept only counting rows
             continue
-        k = key(row)
-        if k in done:
-            continue
-        cov = seen.setdefault((k, row.variant), Coverage())
-        cov.add(*_audio(row))
-        if cov.total >= threshold(row, seconds):
-            done.add(k)
+        if state.feed(key(row), row.variant, *_audio(row), threshold(row, seconds)):
             out.append(row)
     return out
+
+
+def without_watch_duplicates(made: list, network, track, is_watch) -> list:
+    """Apple Watch rule: drop a watch download when a non-watch download of the same track came
+    from the same network key that day (`made`: the day's downloads, accessors for their fields)."""
+    phones = {(network(r), track(r)) for r in made if not is_watch(r)}
+    return [r for r in made if not (is_watch(r) and (network(r), track(r)) in phones)]
 
 
 def downloads(rows: list, checked: bool = False) -> list:
     """The rows that made an IAB download, Apple Watch duplicates removed."""
     made = crossings(rows, lambda r: (r.listener_key, r.track_id), DOWNLOAD_SECONDS, checked)
-    phones = {(r.network_key, r.track_id) for r in made if not r.is_watch}
-    return [r for r in made if not (r.is_watch and (r.network_key, r.track_id) in phones)]
+    return without_watch_duplicates(made, lambda r: r.network_key, lambda r: r.track_id, lambda r: r.is_watch)
 
 
 def session_plays(rows: list, played: set, checked: bool = False) -> list:
@@ -115,8 +154,7 @@ def histogram(values: list[int]) -> list[int]:
     """Counts per STARTUP_BUCKETS upper bound (ms), the last for anything slower."""
     hist = [0] * (len(STARTUP_BUCKETS) + 1)
     for v in values:
-        i = next((n for n, b in enumerate(STARTUP_BUCKETS) if v <= b), len(STARTUP_BUCKETS))
-        hist[i] += 1
+        hist[bisect_left(STARTUP_BUCKETS, v)] += 1  # the first bound ≥ v, or the last slot
     return hist
 
 
