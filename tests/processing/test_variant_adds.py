@@ -4,6 +4,7 @@ adds while a run is working all end with every wanted variant made and the track
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -13,8 +14,10 @@ from sqlalchemy import select
 from tests.audiogen import write_audio
 from tests.fixtures import app_with_queue  # noqa: F401  (the `app` fixture)
 from tests.helpers import create_collection, upload_bytes
+from tonearm.catalog import tracks as tracks_module
 from tonearm.catalog.models import Track, TrackFile
 from tonearm.db.session import session_scope
+from tonearm.processing import run as run_module
 from tonearm.settings import Settings
 
 BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 160, 192]
@@ -81,3 +84,49 @@ def test_variant_adds_end_ready_with_every_variant(client, org, settings, consum
     assert all(made.get(index) for index in wanted), made
     with session_scope(settings.database_url) as db:
         assert db.get(Track, uuid.UUID(tid)).attempts == 0
+
+
+def test_variant_added_while_the_run_settles_is_made(client, org, settings, consumer, tmp_path, monkeypatch):
+    """The interleaving behind the flaky `4-apart` run, made certain with two gates: the add request
+    has read the track (status `processing`, a run making an earlier add) when that run settles it
+    `ready` and lets its lease go; only then does the add write its variant and the new wanted set.
+    The add's job must find work to do (the track waiting again), and the new variant must be made."""
+    col = create_collection(client, org)["id"]
+    created = client.post("/v1/track", json={"collection_id": col, "file_name": "a.wav"}, headers=org.headers).json()
+    tid = created["track_id"]
+    audio = write_audio(tmp_path / "a.wav", "wav", seconds=4.0).read_bytes()
+    assert upload_bytes(client, created["track_upload"]["upload_url"], audio).status_code == 200
+    assert _wait(client, org, tid)["track_status_id"] == "ready"
+
+    read, settled = threading.Event(), threading.Event()
+    real_finish, real_add = run_module.finish, tracks_module.add_track_variant
+
+    def finish(rt, track_id, **kw):  # the run making mp3-32 settles only once the second add has read the track
+        if any(rec.variant.index == "mp3-32" for rec in kw.get("records") or []):
+            assert read.wait(30), "the second add never came"
+            try:
+                return real_finish(rt, track_id, **kw)
+            finally:
+                settled.set()
+        return real_finish(rt, track_id, **kw)
+
+    def add_track_variant(db, *, track, index, **kw):  # the second add writes only after that settle
+        if index == "mp3-40":
+            assert track.track_status_id == "processing"  # what this request read
+            read.set()
+            assert settled.wait(30), "the run never settled"
+        return real_add(db, track=track, index=index, **kw)
+
+    monkeypatch.setattr(run_module, "finish", finish)
+    monkeypatch.setattr(tracks_module, "add_track_variant", add_track_variant)
+    for bitrate in (32, 40):
+        body = {"variant_type_id": "transcode", "index": f"mp3-{bitrate}", "codec": "mp3", "bitrate": bitrate}
+        r = client.post(f"/v1/track/{tid}/variant", json=body, headers=org.headers)
+        assert r.status_code == 200, r.text
+    assert settled.is_set()
+    track = _wait(client, org, tid)
+    assert track["track_status_id"] == "ready", track["status_text"]
+    assert _made(settings, tid).get("mp3-40"), _made(settings, tid)
+    with session_scope(settings.database_url) as db:
+        row = db.get(Track, uuid.UUID(tid))
+        assert row.attempts == 0 and row.files_completed_at is not None
