@@ -11,13 +11,14 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.audiogen import write_audio
+from tests.audiogen import cover_jpeg, write_audio
 from tests.fixtures import app_with_queue  # noqa: F401  (the `app` fixture)
 from tests.helpers import create_collection, upload_bytes
 from tonearm.catalog import tracks as tracks_module
 from tonearm.catalog.models import Track, TrackFile
 from tonearm.db.session import session_scope
 from tonearm.processing import run as run_module
+from tonearm.processing import tasks as tasks_module
 from tonearm.settings import Settings
 
 BITRATES = [32, 40, 48, 56, 64, 80, 96, 112, 160, 192]
@@ -130,3 +131,60 @@ def test_variant_added_while_the_run_settles_is_made(client, org, settings, cons
     with session_scope(settings.database_url) as db:
         row = db.get(Track, uuid.UUID(tid))
         assert row.attempts == 0 and row.files_completed_at is not None
+
+
+def _plan_settled(settings, tid: str, plan: int, timeout: float = 90) -> Track:
+    """The track once its plan is `plan` and no run holds it (its status settled)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with session_scope(settings.database_url) as db:
+            row = db.get(Track, uuid.UUID(tid))
+            if row.plan_version == plan and row.lease_token is None and row.track_status_id in ("ready", "incomplete"):
+                return row
+        time.sleep(0.1)
+    raise AssertionError(f"track {tid} never settled at plan {plan}")
+
+
+def test_cover_arriving_while_the_run_settles_is_made(client, org, settings, consumer, tmp_path, monkeypatch):
+    """The same interleaving for a cover uploaded after the audio: the cover job has read the track
+    (`processing`) when the run making an added variant settles it; the cover must still be made."""
+    col = create_collection(client, org)["id"]
+    created = client.post("/v1/track", json={"collection_id": col, "file_name": "a.wav"}, headers=org.headers).json()
+    tid = created["track_id"]
+    audio = write_audio(tmp_path / "a.wav", "wav", seconds=4.0).read_bytes()
+    assert upload_bytes(client, created["track_upload"]["upload_url"], audio).status_code == 200
+    assert _wait(client, org, tid)["track_status_id"] == "ready"
+    assert "cover" not in _made(settings, tid)  # no art anywhere yet
+    with session_scope(settings.database_url) as db:
+        plan = db.get(Track, uuid.UUID(tid)).plan_version
+
+    read, settled = threading.Event(), threading.Event()
+    real_finish, real_variants = run_module.finish, tasks_module.variants_for_track
+
+    def finish(rt, track_id, **kw):
+        if any(rec.variant.index == "mp3-32" for rec in kw.get("records") or []):
+            assert read.wait(30), "the cover job never came"
+            try:
+                return real_finish(rt, track_id, **kw)
+            finally:
+                settled.set()
+        return real_finish(rt, track_id, **kw)
+
+    def variants_for_track(db, track):  # process_cover: after its read of the track, before its writes
+        assert track.track_status_id == "processing"
+        read.set()
+        assert settled.wait(30), "the run never settled"
+        return real_variants(db, track)
+
+    monkeypatch.setattr(run_module, "finish", finish)
+    monkeypatch.setattr(tasks_module, "variants_for_track", variants_for_track)
+    body = {"variant_type_id": "transcode", "index": "mp3-32", "codec": "mp3", "bitrate": 32}
+    assert client.post(f"/v1/track/{tid}/variant", json=body, headers=org.headers).status_code == 200
+    handle = client.post(f"/v1/track/{tid}/cover", headers=org.headers).json()["track_cover_upload"]
+    r = client.post(handle["upload_url"].replace("http://testserver", ""), content=cover_jpeg(300, (200, 30, 40)),
+                    headers={"Content-Type": "image/jpeg"})
+    assert r.status_code == 200, r.text
+    row = _plan_settled(settings, tid, plan + 2)
+    made = _made(settings, tid)
+    assert row.track_status_id == "ready" and made.get("mp3-32") and made.get("cover"), made
+    assert row.cover_sizes and row.attempts == 0 and row.files_completed_at is not None
