@@ -60,13 +60,18 @@ def _made(settings, tid: str) -> dict[str, bool]:
         return {r.variant_index: r.is_success for r in rows}
 
 
-@pytest.mark.parametrize(("adds", "gap"), [(1, 0), (3, 0), (10, 0), (4, 0.4)], ids=["1", "3", "10", "4-apart"])
-def test_variant_adds_end_ready_with_every_variant(client, org, settings, consumer, tmp_path, adds, gap):
+def _uploaded_track(client, org, tmp_path) -> str:
+    """A track with 4 s of audio uploaded (its first run under way); its id."""
     col = create_collection(client, org)["id"]
     created = client.post("/v1/track", json={"collection_id": col, "file_name": "a.wav"}, headers=org.headers).json()
-    tid = created["track_id"]
     audio = write_audio(tmp_path / "a.wav", "wav", seconds=4.0).read_bytes()
     assert upload_bytes(client, created["track_upload"]["upload_url"], audio).status_code == 200
+    return created["track_id"]
+
+
+@pytest.mark.parametrize(("adds", "gap"), [(1, 0), (3, 0), (10, 0), (4, 0.4)], ids=["1", "3", "10", "4-apart"])
+def test_variant_adds_end_ready_with_every_variant(client, org, settings, consumer, tmp_path, adds, gap):
+    tid = _uploaded_track(client, org, tmp_path)
     if gap:
         time.sleep(0.3)  # the first run is working when the adds come
     else:
@@ -87,29 +92,35 @@ def test_variant_adds_end_ready_with_every_variant(client, org, settings, consum
         assert db.get(Track, uuid.UUID(tid)).attempts == 0
 
 
+def _gate_settle(monkeypatch, index: str) -> tuple[threading.Event, threading.Event]:
+    """Hold the run step that records `index` until `read` is set, then let it settle and set
+    `settled`: the caller's other side sets `read` once it has read the track, waits for `settled`."""
+    read, settled = threading.Event(), threading.Event()
+    real = run_module.finish
+
+    def finish(rt, track_id, **kw):
+        if not any(rec.variant.index == index for rec in kw.get("records") or []):
+            return real(rt, track_id, **kw)
+        assert read.wait(30), "the other side never read the track"
+        try:
+            return real(rt, track_id, **kw)
+        finally:
+            settled.set()
+
+    monkeypatch.setattr(run_module, "finish", finish)
+    return read, settled
+
+
 def test_variant_added_while_the_run_settles_is_made(client, org, settings, consumer, tmp_path, monkeypatch):
     """The interleaving behind the flaky `4-apart` run, made certain with two gates: the add request
     has read the track (status `processing`, a run making an earlier add) when that run settles it
     `ready` and lets its lease go; only then does the add write its variant and the new wanted set.
     The add's job must find work to do (the track waiting again), and the new variant must be made."""
-    col = create_collection(client, org)["id"]
-    created = client.post("/v1/track", json={"collection_id": col, "file_name": "a.wav"}, headers=org.headers).json()
-    tid = created["track_id"]
-    audio = write_audio(tmp_path / "a.wav", "wav", seconds=4.0).read_bytes()
-    assert upload_bytes(client, created["track_upload"]["upload_url"], audio).status_code == 200
+    tid = _uploaded_track(client, org, tmp_path)
     assert _wait(client, org, tid)["track_status_id"] == "ready"
 
-    read, settled = threading.Event(), threading.Event()
-    real_finish, real_add = run_module.finish, tracks_module.add_track_variant
-
-    def finish(rt, track_id, **kw):  # the run making mp3-32 settles only once the second add has read the track
-        if any(rec.variant.index == "mp3-32" for rec in kw.get("records") or []):
-            assert read.wait(30), "the second add never came"
-            try:
-                return real_finish(rt, track_id, **kw)
-            finally:
-                settled.set()
-        return real_finish(rt, track_id, **kw)
+    read, settled = _gate_settle(monkeypatch, "mp3-32")  # the run making mp3-32 settles once the add has read
+    real_add = tracks_module.add_track_variant
 
     def add_track_variant(db, *, track, index, **kw):  # the second add writes only after that settle
         if index == "mp3-40":
@@ -118,7 +129,6 @@ def test_variant_added_while_the_run_settles_is_made(client, org, settings, cons
             assert settled.wait(30), "the run never settled"
         return real_add(db, track=track, index=index, **kw)
 
-    monkeypatch.setattr(run_module, "finish", finish)
     monkeypatch.setattr(tracks_module, "add_track_variant", add_track_variant)
     for bitrate in (32, 40):
         body = {"variant_type_id": "transcode", "index": f"mp3-{bitrate}", "codec": "mp3", "bitrate": bitrate}
@@ -148,27 +158,14 @@ def _plan_settled(settings, tid: str, plan: int, timeout: float = 90) -> Track:
 def test_cover_arriving_while_the_run_settles_is_made(client, org, settings, consumer, tmp_path, monkeypatch):
     """The same interleaving for a cover uploaded after the audio: the cover job has read the track
     (`processing`) when the run making an added variant settles it; the cover must still be made."""
-    col = create_collection(client, org)["id"]
-    created = client.post("/v1/track", json={"collection_id": col, "file_name": "a.wav"}, headers=org.headers).json()
-    tid = created["track_id"]
-    audio = write_audio(tmp_path / "a.wav", "wav", seconds=4.0).read_bytes()
-    assert upload_bytes(client, created["track_upload"]["upload_url"], audio).status_code == 200
+    tid = _uploaded_track(client, org, tmp_path)
     assert _wait(client, org, tid)["track_status_id"] == "ready"
     assert "cover" not in _made(settings, tid)  # no art anywhere yet
     with session_scope(settings.database_url) as db:
         plan = db.get(Track, uuid.UUID(tid)).plan_version
 
-    read, settled = threading.Event(), threading.Event()
-    real_finish, real_variants = run_module.finish, tasks_module.variants_for_track
-
-    def finish(rt, track_id, **kw):
-        if any(rec.variant.index == "mp3-32" for rec in kw.get("records") or []):
-            assert read.wait(30), "the cover job never came"
-            try:
-                return real_finish(rt, track_id, **kw)
-            finally:
-                settled.set()
-        return real_finish(rt, track_id, **kw)
+    read, settled = _gate_settle(monkeypatch, "mp3-32")  # the run making mp3-32 settles once the cover job has read
+    real_variants = tasks_module.variants_for_track
 
     def variants_for_track(db, track):  # process_cover: after its read of the track, before its writes
         assert track.track_status_id == "processing"
@@ -176,7 +173,6 @@ def test_cover_arriving_while_the_run_settles_is_made(client, org, settings, con
         assert settled.wait(30), "the run never settled"
         return real_variants(db, track)
 
-    monkeypatch.setattr(run_module, "finish", finish)
     monkeypatch.setattr(tasks_module, "variants_for_track", variants_for_track)
     body = {"variant_type_id": "transcode", "index": "mp3-32", "codec": "mp3", "bitrate": 32}
     assert client.post(f"/v1/track/{tid}/variant", json=body, headers=org.headers).status_code == 200
