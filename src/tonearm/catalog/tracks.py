@@ -8,12 +8,12 @@ import unicodedata
 import uuid
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Collection, Track, TrackFile, Variant
 from tonearm.catalog.service import get_collection, get_creator
-from tonearm.catalog.states import TrackStatus, UploadState
+from tonearm.catalog.states import ACTIVE, TrackStatus, UploadState
 from tonearm.db.base import utcnow
 from tonearm.db.paging import paged
 from tonearm.errors import Conflict, Invalid, NotFound, Unprocessable
@@ -220,10 +220,7 @@ def add_track_variant(db: Session, *, track: Track, index: str, variant_type_id:
         is_required=is_required,
     )
     db.add(variant)
-    track.track_status_id = TrackStatus.PROCESSING
-    track.files_completed_at = None
-    track.plan_version = (track.plan_version or 0) + 1  # a running job sees it and makes this one too
-    db.flush()
+    want_again(db, track, track_status_id=TrackStatus.PROCESSING)  # a running job makes this one too
     return variant
 
 
@@ -233,12 +230,30 @@ def mark_for_reprocess(db: Session, *, track: Track) -> None:
     Variants without a successful file are made again; a worker holding a live lease keeps it."""
     if track.original_key is None or track.upload_state != UploadState.STORED:
         raise Conflict("The track has no stored upload to process")
-    track.track_status_id = TrackStatus.PROCESSING
-    track.status_text = "Queued for reprocessing"
-    track.attempts = 0
-    track.fault_since, track.fault_count = None, 0
-    track.files_completed_at = None
-    track.plan_version = (track.plan_version or 0) + 1
-    if track.lease_expires_at is not None and track.lease_expires_at < utcnow():
-        track.lease_expires_at, track.lease_token = None, None
+    want_again(db, track, track_status_id=TrackStatus.PROCESSING, status_text="Queued for reprocessing",
+               attempts=0, fault_since=None, fault_count=0)
+
+
+def want_again(db: Session, track: Track, **values: Any) -> None:
+    """The track's wanted set changed (a variant added, a reprocess, a new cover): it needs
+    processing again, and a run working on it now re-reads what is wanted (`plan_version`).
+
+    One UPDATE that the database computes from the row as it is when written, never from what this
+    session read before: a run may settle the track (`ready`, lease let go) between that read and
+    this write, and an ORM flush leaves out every column whose new value equals the value it read
+    (`processing`, a null `files_completed_at`): the track would stay `ready`, the new job would find
+    nothing to claim, and the new work would be lost. `values` are written as given; a lease that
+    has lapsed is let go (a live one stays with its run, which sees the new plan)."""
+    lapsed = Track.lease_expires_at < utcnow()
     db.flush()
+    db.execute(update(Track).where(Track.id == track.id).values(
+        plan_version=Track.plan_version + 1, files_completed_at=None,
+        lease_expires_at=case((lapsed, None), else_=Track.lease_expires_at),
+        lease_token=case((lapsed, None), else_=Track.lease_token),
+        **values).execution_options(synchronize_session=False))
+    db.refresh(track)
+
+
+def keep_active(column, value):
+    """A value for `want_again`: `value` unless the track waits for (or is in) processing already."""
+    return case((Track.track_status_id.in_(ACTIVE), column), else_=value)

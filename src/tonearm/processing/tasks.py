@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from tonearm.catalog.models import Collection, Track, TrackFile
-from tonearm.catalog.states import ACTIVE, TrackStatus, UploadState
-from tonearm.catalog.tracks import variants_for_track
+from tonearm.catalog.states import TrackStatus, UploadState
+from tonearm.catalog.tracks import keep_active, variants_for_track, want_again
 from tonearm.db.base import utcnow
 from tonearm.jobs.runtime import Runtime
 from tonearm.media import MediaError, MediaInitError
@@ -122,13 +122,10 @@ def process_cover(rt: Runtime, track_id: str) -> None:
             db.query(TrackFile).filter(TrackFile.track_id == tid, TrackFile.variant_id.in_(cover_ids)).delete(
                 synchronize_session=False
             )
-        if track.track_status_id not in ACTIVE:
-            track.track_status_id = TrackStatus.PROCESSING
-            track.files_completed_at = None
-            track.attempts = 0
-            if track.lease_expires_at is not None and track.lease_expires_at < utcnow():
-                track.lease_expires_at = None  # a run still making optional variants keeps its lease
-        track.plan_version = (track.plan_version or 0) + 1  # a running run re-reads what is wanted
+        # Waiting again unless it waits already (a `fallback` stays playable); a running run
+        # re-reads what is wanted. Decided by the database at the write, not on the row read above.
+        want_again(db, track, track_status_id=keep_active(Track.track_status_id, TrackStatus.PROCESSING),
+                   attempts=keep_active(Track.attempts, 0))
     process_track(rt, track_id)
 
 
