@@ -15,7 +15,7 @@ files only, and an S3 bucket on this machine would be moto's, which measures mot
 (a) batch processing: `tonearm serve --no-worker`, then 1 and then 2 `tonearm worker` processes
     (`--concurrency` job threads each). The workers are started and idle; then N generated tracks
     are uploaded through the API (4 at a time) and the clock runs from the first PUT to the last
-    track `ready`. Printed: tracks per minute, the workers' CPU-seconds per track, jobs per worker,
+    track `ready`. Printed: tracks per minute, the workers' CPU-seconds per track, tracks per worker,
     and the 2/1 ratio (2.0 would be perfect scaling, on 2 free cores).
 (b) the play hot path, `GET /v1/play/{sid}/{tid}` of a track processed in (a): wrk (2 threads,
     `--connections`) against `serve --no-worker --workers 1`, then `--workers 2`; requests/s, p99,
@@ -143,10 +143,17 @@ class Worker:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime (PyAV encodes in-process)
 
-    def jobs_started(self) -> int:
+    def counts(self) -> tuple[int, int]:
+        """(tracks this worker made ready, processing.track jobs it started). More jobs than tracks
+        is the reaper: a track queued longer than twice the reap interval is enqueued again, and
+        the extra job finds the track taken or done and returns."""
         body = httpx.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5).text
-        return int(sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
-                       if line.startswith('tonearm_jobs_started_total{job="processing.track"}')))
+
+        def total(prefix: str) -> int:
+            return int(sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith(prefix)))
+
+        return (total('tonearm_tracks_finished_total{status="ready"}'),
+                total('tonearm_jobs_started_total{job="processing.track"}'))
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -220,7 +227,7 @@ def batch(dep: Deployment, srv: ServerProcess, files: list[Path], workers: int, 
         return {"workers": workers, "tracks": len(ids), "ready": len(ready), "seconds": wall,
                 "per_minute": len(ready) / wall * 60,
                 "cpu_per_track": sum(w.cpu_seconds() - c for w, c in zip(started, cpu0)) / max(1, len(ready)),
-                "jobs": [w.jobs_started() for w in started], "ready_ids": ready}
+                "counts": [w.counts() for w in started], "ready_ids": ready}
     finally:
         for w in started:
             w.stop()
@@ -277,7 +284,7 @@ def play_target(srv: ServerProcess, track_id: str) -> tuple[str, str]:
     api = httpx.Client(base_url=srv.url, headers=srv.headers, timeout=60)
     sid = api.post("/v1/play_session/track", json={"track_id": track_id}).json()["play_session_id"]
     path = f"/v1/play/{sid}/{track_id}"
-    payload = httpx.get(srv.url + path)
+    payload = httpx.get(srv.url + path, timeout=60)
     payload.raise_for_status()
     hq = next(v for v in payload.json()["variants"] if v["variant"]["index"] == "hq")
     url = urlsplit(hq["url"])
@@ -357,7 +364,7 @@ def nginx(binary: str, tmp: Path, objects: Path, accel_ports: list[int], direct_
 
 
 def check_range(url: str, expected: bytes) -> None:
-    r = httpx.get(url, headers={"Range": f"bytes=0-{RANGE - 1}"})
+    r = httpx.get(url, headers={"Range": f"bytes=0-{RANGE - 1}"}, timeout=60)
     if r.status_code != 206 or r.content != expected:
         raise RuntimeError(f"{url}: {r.status_code}, {len(r.content)} bytes, not the file's first {RANGE}")
 
@@ -376,6 +383,7 @@ def main() -> None:
     ap.add_argument("--queue-url", default="", help="redis://… or postgresql://… (default: embedded huey-sqlite)")
     ap.add_argument("--skip", default="", help="comma-separated parts to leave out: batch, api, delivery")
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured, even into a file
     skip = set(filter(None, args.skip.split(",")))
     wrk_bin = need("wrk", "wrk-deps.sh")
     nginx_bin = need("nginx", "nginx-deps.sh") if "delivery" not in skip else ""
@@ -395,14 +403,16 @@ def main() -> None:
             if "batch" not in skip:
                 print(f"\n(a) batch processing: {args.tracks} tracks of {args.track_seconds:g} s (generated MP3), "
                       f"workers with {args.concurrency} job thread(s) each, one `serve --no-worker` as the API")
-                print(f"{'workers':>8} {'ready':>7} {'seconds':>8} {'tracks/min':>11} {'CPU-s/track':>12}  jobs per worker")
+                print(f"{'workers':>8} {'ready':>7} {'seconds':>8} {'tracks/min':>11} {'CPU-s/track':>12}  "
+                      "per worker: tracks made ready (jobs started)")
                 rows = []
                 for n in (1, 2):
                     row = batch(dep, srv, files, n, args.concurrency)
                     rows.append(row)
                     ready_ids += row["ready_ids"]
                     print(f"{n:>8} {row['ready']:>4}/{row['tracks']:<2} {row['seconds']:>8.1f} "
-                          f"{row['per_minute']:>11.1f} {row['cpu_per_track']:>12.2f}  {row['jobs']}")
+                          f"{row['per_minute']:>11.1f} {row['cpu_per_track']:>12.2f}  "
+                          + ", ".join(f"{t} ({j})" for t, j in row["counts"]))
                 print(f"ratio 2 workers / 1 worker, tracks per minute: {rows[1]['per_minute'] / rows[0]['per_minute']:.2f}"
                       f"  (2.00 = linear; {load()})")
             if not ready_ids:  # (b) and (c) need one processed track
@@ -440,7 +450,7 @@ def main() -> None:
                 accel += dep.apis(n, "api-accel", TONEARM_DELIVERY="accel")
                 direct += dep.apis(n, "api-direct", TONEARM_DELIVERY="direct")
                 _, signed = play_target(accel[0], ready_ids[0])
-                redirect = httpx.get(accel[0].url + signed).headers["x-accel-redirect"]
+                redirect = httpx.get(accel[0].url + signed, timeout=60).headers["x-accel-redirect"]
                 key = redirect.removeprefix("/_tonearm_objects/")
                 expected = (dep.objects / key).read_bytes()[:RANGE]
                 with nginx(nginx_bin, work / "nginx", dep.objects, [s.port for s in accel],
