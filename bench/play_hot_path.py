@@ -78,7 +78,7 @@ def main() -> None:
     args = ap.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="tonearm-bench-"))
-    srv = ServerProcess(tmp / "data", args=["--no-worker"], env={"TONEARM_PUBLIC_URL": ""}).start()
+    srv = ServerProcess(tmp / "data", args=["--no-worker"], env={"TONEARM_PUBLIC_URL": ""}).start(timeout=300)
     try:
         api = httpx.Client(base_url=srv.url, headers=srv.headers, timeout=60)
         col = api.post("/v1/collection", json={"title": "bench"}).json()["collection_id"]
