@@ -1,9 +1,9 @@
 """Scale figures in one run: what a second worker, a second API process and nginx's X-Accel path buy.
 
-    .venv/bin/python bench/scale.py [--tracks 16] [--track-seconds 30] [--concurrency 1] [--seconds 10]
+    .venv/bin/python bench/scale.py [--tracks 12] [--track-seconds 30] [--concurrency 1] [--seconds 10]
                                     [--connections 64] [--delivery-apis 2]
                                     [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
-                                    [--queue-url redis://127.0.0.1:6379/0]
+                                    [--queue-url redis://127.0.0.1:6379/0] [--skip batch,api,delivery]
 
 Every process shares one set of settings: by default the embedded ones (SQLite and the huey-sqlite
 queue in one data dir), with the objects in a folder (`file://` storage) every process and nginx
@@ -17,9 +17,11 @@ files only, and an S3 bucket on this machine would be moto's, which measures mot
     are uploaded through the API (4 at a time) and the clock runs from the first PUT to the last
     track `ready`. Printed: tracks per minute, the workers' CPU-seconds per track, tracks per worker,
     and the 2/1 ratio (2.0 would be perfect scaling, on 2 free cores).
-(b) the play hot path, `GET /v1/play/{sid}/{tid}` of a track processed in (a): wrk (2 threads,
-    `--connections`) against `serve --no-worker --workers 1`, then `--workers 2`; requests/s, p99,
-    and the 2/1 ratio.
+(b) the play hot path, `GET /v1/play/{sid}/{tid}` of a track processed in (a): wrk (2 threads and
+    `--connections` in all) against 1, then 2 `serve --no-worker` processes on their own ports (one
+    wrk per port, the connections split), as docs/deploy.md lays them out; requests/s, p99, and
+    the 2/1 ratio. Not `serve --workers 2`: uvicorn's supervisor kills a child that does not answer
+    its health ping within 5 s, and on a crowded machine importing the app takes longer than that.
 (c) 64 KiB Range reads (`Range: bytes=0-65535`) of one processed hq file, wrk as in (b), four ways:
       plain nginx       nginx serves the objects folder itself (the baseline)
       accel             nginx → Tonearm (`TONEARM_DELIVERY=accel`) checks the signed URL and answers
@@ -36,6 +38,8 @@ generator shares the machine's cores with what it measures; the load average is 
 start and the end (other work on the machine moves every figure). Needs: ffmpeg's libraries
 (PyAV, as the server), wrk (scripts/wrk-deps.sh) and nginx (scripts/nginx-deps.sh), both Debian
 packages installed by those scripts when missing; PostgreSQL and Redis only with the options above.
+With the defaults it starts 8 Tonearm processes and makes 25 tracks: a few minutes on a quiet
+2-core machine, 25 minutes at load average 20 (docs/deploy.md#measured-scale has the figures).
 """
 
 from __future__ import annotations
@@ -373,7 +377,7 @@ def check_range(url: str, expected: bytes) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tracks", type=int, default=16, help="tracks in each batch of (a)")
+    ap.add_argument("--tracks", type=int, default=12, help="tracks in each batch of (a)")
     ap.add_argument("--track-seconds", type=float, default=30.0, help="length of each generated MP3")
     ap.add_argument("--concurrency", type=int, default=1, help="job threads per `tonearm worker`")
     ap.add_argument("--seconds", type=int, default=10, help="each wrk run of (b) and (c)")
