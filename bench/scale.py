@@ -38,7 +38,7 @@ generator shares the machine's cores with what it measures; the load average is 
 start and the end (other work on the machine moves every figure). Needs: ffmpeg's libraries
 (PyAV, as the server), wrk (scripts/wrk-deps.sh) and nginx (scripts/nginx-deps.sh), both Debian
 packages installed by those scripts when missing; PostgreSQL and Redis only with the options above.
-With the defaults it starts 8 Tonearm processes and makes 25 tracks: a few minutes on a quiet
+With the defaults it starts 11 Tonearm processes and processes 24 tracks: a few minutes on a quiet
 2-core machine, 25 minutes at load average 20 (docs/deploy.md#measured-scale has the figures).
 """
 
