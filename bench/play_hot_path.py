@@ -1,7 +1,7 @@
 """Benchmark the play hot path against a bare JSON endpoint of the same server.
 
 Starts `tonearm serve` (one API process, no job consumer) on embedded defaults in a temp dir,
-creates a processed-looking track, then drives wrk (Debian's package; installed if missing) on
+creates a processed-looking track, then drives wrk (Debian's package; scripts/wrk-deps.sh) on
 loopback with 64 connections against:
   baseline  GET /v1/ping                     (minimal JSON endpoint, same app and middleware)
   play      GET /v1/play/{session}/{track}   (session + membership + signed variant URLs)
@@ -35,13 +35,11 @@ from tonearm.settings import Settings  # noqa: E402
 
 
 def ensure_wrk() -> str:
+    """wrk, installed from Debian by scripts/wrk-deps.sh when missing."""
     path = shutil.which("wrk")
     if path:
         return path
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
-    if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    subprocess.run(["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "wrk-deps.sh")], check=True)
     return shutil.which("wrk")
 
 
@@ -80,7 +78,7 @@ def main() -> None:
     args = ap.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="tonearm-bench-"))
-    srv = ServerProcess(tmp / "data", args=["--no-worker"], env={"TONEARM_PUBLIC_URL": ""}).start()
+    srv = ServerProcess(tmp / "data", args=["--no-worker"], env={"TONEARM_PUBLIC_URL": ""}).start(timeout=300)
     try:
         api = httpx.Client(base_url=srv.url, headers=srv.headers, timeout=60)
         col = api.post("/v1/collection", json={"title": "bench"}).json()["collection_id"]
