@@ -124,11 +124,13 @@ def test_tuspy_resumes_after_the_server_is_sigkilled(live, tmp_path):
 
     thread = threading.Thread(target=run)
     thread.start()
-    while first.offset < size * 0.4:
+    while first.offset < size * 0.4 and thread.is_alive():
         time.sleep(0.01)
+    assert thread.is_alive(), failed
     server.proc.kill()  # SIGKILL mid-upload: a PATCH is in flight
     server.proc.wait(10)
-    thread.join(60)
+    thread.join(60)  # tuspy sets no timeout: it raises only because its connection is closed
+    assert not thread.is_alive(), "tuspy is still waiting for an answer from the killed server"
     acknowledged = first.offset  # the last Upload-Offset the server answered
     assert failed and 0 < acknowledged < size
     start_server(server)  # same port and data directory
