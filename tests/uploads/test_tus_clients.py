@@ -21,6 +21,10 @@ from tests.uploads.cutproxy import CutProxy
 from tests.uploads.tus_helpers import big_wav, start_server
 
 MB = 1024 * 1024
+# Hundreds of MB through two Python processes and a Python proxy: on a shared 2-core machine at a
+# load of 20 the suite's 300 s can pass before the upload does. A hang is still caught early (the
+# SIGKILL test asserts that tuspy's thread ended within 60 s of the kill).
+pytestmark = pytest.mark.timeout(1200)
 
 
 @pytest.fixture(params=["local", "s3"])
