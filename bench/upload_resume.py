@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.e2e.server import ServerProcess  # noqa: E402
 from tests.uploads.cutproxy import CutProxy  # noqa: E402
+from tests.uploads.tus_helpers import start_server  # noqa: E402
 from tonearm.client.tus import TusSender  # noqa: E402
 
 MB = 1024 * 1024
@@ -117,7 +118,7 @@ def main() -> None:
     srv = ServerProcess(tmp / "data", env=env, args=["--no-worker"])
     proxy.target = ("127.0.0.1", srv.port)
     try:
-        srv.start()
+        start_server(srv)  # patient: on a loaded machine a start can take over 30 s
         srv.url = f"http://127.0.0.1:{srv.port}"
         idle_rss = peak_rss_mb(srv.proc.pid)
         proxy.start()

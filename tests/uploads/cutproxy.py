@@ -83,7 +83,16 @@ class CutProxy:
         except OSError:
             pass
         finally:
+            # One side ended (the server died, the client left): end the other side too. shutdown()
+            # first: a bare close() from this thread would not reach the peer while the sibling
+            # thread is blocked in recv() on that socket (Linux keeps the connection alive until
+            # that recv returns), so a client waiting for the answer to a request the dead server
+            # had read in full would wait forever. shutdown() sends the FIN and wakes that recv.
             for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
                 try:
                     s.close()
                 except OSError:

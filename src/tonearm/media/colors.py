@@ -13,11 +13,12 @@ from __future__ import annotations
 import colorsys
 import math
 import re
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from .errors import MediaError
-from .images import ImageSource, load_rgb
+
+if TYPE_CHECKING:
+    from .images import ImageSource
 
 LIGHT_BACKGROUND = "#f4f4f5"
 DARK_BACKGROUND = "#000000"
@@ -140,6 +141,10 @@ def palette(image: ImageSource, max_colors: int = 8) -> list[dict]:
     ``intensity`` is the WCAG relative luminance, and ``active`` marks the
     entry :func:`player_color` selects.
     """
+    from PIL import Image  # here, not at the top: the contrast helpers serve the API without Pillow or numpy
+
+    from .images import load_rgb
+
     img = load_rgb(image).copy()
     # NEAREST sampling keeps real pixel colours (no blends at edges).
     img.thumbnail((THUMBNAIL, THUMBNAIL), Image.Resampling.NEAREST)

@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import PlaylistTrack, Track
 from tonearm.catalog.states import PLAYABLE
-from tonearm.media.album import integrated
-from tonearm.media.loudness import normalisation_gain
 from tonearm.playback.cache import TRACK_TTL, TTLCache
 
 ALBUM_TTL = 60.0
@@ -51,6 +49,11 @@ def album_loudness(db: Session, scope: str, collection_id, playlist_id) -> dict 
 
 
 def _album(hists: list[dict], peaks: list[float]) -> dict | None:
+    # Imported here: media.album and media.loudness bring numpy and PyAV, tens of MB the API process
+    # should not carry for the requests (uploads among them) that never play an album.
+    from tonearm.media.album import integrated
+    from tonearm.media.loudness import normalisation_gain
+
     try:
         lufs = integrated(hists) if hists else None
     except (ValueError, KeyError, TypeError):  # a histogram of another layout: leave it out

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, UnidentifiedImageError
-
 MIN_SIDE, MAX_SIDE = 1400, 3000
 _MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 HEADER_BYTES = 512 * 1024
@@ -21,6 +19,8 @@ def _source_info(storage, key: str) -> tuple[str, int, int] | None:
     fmt = next((f for magic, f in _MAGIC.items() if head.startswith(magic)), None)
     if fmt is None:
         return None
+    from PIL import Image, UnidentifiedImageError  # here: the API process need not hold Pillow until a feed asks
+
     try:
         width, height = Image.open(io.BytesIO(head)).size
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from tonearm.media import MediaError, cover_sizes, extract_cover, is_dark, palette
+from tonearm import media  # its cover functions load PyAV on first use, not here (processing/tasks.py)
+from tonearm.media import MediaError, is_dark, palette
 from tonearm.storage import keys
 
 
@@ -25,7 +26,7 @@ def cover_source(storage, cover_key: str | None, audio: Path, work: Path) -> Ite
                 yield Path(local)
                 return
     try:
-        data = extract_cover(audio)
+        data = media.extract_cover(audio)
     except MediaError:
         data = None
     if not data:
@@ -38,7 +39,7 @@ def cover_source(storage, cover_key: str | None, audio: Path, work: Path) -> Ite
 
 def make_sizes(image: Path, work: Path) -> tuple[dict, list[dict], str | None]:
     """(sizes from media.cover_sizes, palette, chosen player colour); raises MediaError."""
-    made = cover_sizes(image, work / "cover")
+    made = media.cover_sizes(image, work / "cover")
     colors = palette(image)
     chosen = next((c["hex"] for c in colors if c.get("active")), None)
     return made["sizes"], colors, chosen

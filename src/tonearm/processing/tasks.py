@@ -6,6 +6,8 @@ processing.collection_cover   sizes and colours of a collection's uploaded cover
 processing.reap     (periodic) re-enqueue tracks whose worker died or whose message was lost
 
 Every body takes the process's `Runtime` first (tonearm/tasks.py hands them to the queue).
+The media work (processing.run, processing.covers: PyAV, numpy, Pillow) is imported inside the
+bodies: the API process loads this table too, only to enqueue, and stays lighter without them.
 """
 
 from __future__ import annotations
@@ -26,9 +28,7 @@ from tonearm.db.base import utcnow
 from tonearm.jobs.runtime import Runtime
 from tonearm.media import MediaError, MediaInitError
 from tonearm.processing import lease
-from tonearm.processing.covers import collection_cover_sizes
 from tonearm.processing.faults import FAULTS, InfrastructureFault, backoff, describe
-from tonearm.processing.run import process
 from tonearm.processing.settle import finish
 
 log = logging.getLogger("tonearm.processing")
@@ -55,6 +55,8 @@ def process_track(rt: Runtime, track_id: str) -> None:
     if attempt > settings.job_max_attempts:
         fail(rt, tid, TrackStatus.ERROR, f"Processing gave up after {settings.job_max_attempts} attempts")
         return
+    from tonearm.processing.run import process
+
     work = _workdir(settings)
     try:
         with lease.Heartbeat(rt, tid, token):
@@ -136,6 +138,8 @@ def process_collection_cover(rt: Runtime, collection_id: str) -> None:
         if col is None or col.cover_key is None:
             return
         source = col.cover_key
+    from tonearm.processing.covers import collection_cover_sizes
+
     work = _workdir(rt.settings)
     try:
         sizes, colors, chosen = collection_cover_sizes(rt.storage, cid, source, work)

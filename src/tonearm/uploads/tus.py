@@ -134,12 +134,15 @@ class Writer:
         if offset != self.acked:
             self._ack(offset)
 
-    def _ack(self, offset: int) -> None:
+    def _ack(self, offset: int, *, release: bool = False) -> None:
         with self.rt.unit() as db:
-            ok = tus_state.acknowledge(db, self.up.id, self.token, offset=offset, parts_done=self.staging.parts_done)
+            ok = tus_state.acknowledge(db, self.up.id, self.token, offset=offset, parts_done=self.staging.parts_done,
+                                       track_id=self.up.track_id, release=release)
         if not ok:
             raise HoldLost("Another request took this upload over; ask with HEAD and resume")
         self.acked = offset
+        if release:
+            self.token = None
 
     def checkpoint(self) -> int:
         """fsync, then record the offset: from here on a crash loses none of these bytes."""
@@ -153,11 +156,15 @@ class Writer:
         self.staging.next_part()
 
     def end(self) -> Upload:
-        """After the body: acknowledge what arrived; complete the upload when it is whole."""
+        """After the body: acknowledge what arrived (fsync, then the offset recorded and the hold
+        let go in one statement); complete the upload when it is whole."""
         try:
-            self.checkpoint()
-            if self.acked == self.up.length:
-                self._finish()
+            offset = self.staging.sync()
+            if offset != self.up.length:
+                self._ack(offset, release=True)
+                return dataclasses.replace(self.up, offset=offset, parts_done=self.staging.parts_done, busy=False)
+            self._ack(offset)
+            self._finish()
         finally:
             self.close()
         return load(self.rt, self.up.track_id, self.up.id)

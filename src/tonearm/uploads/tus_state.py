@@ -76,16 +76,21 @@ def unhold(db: Session, upload_id: uuid.UUID, token: str) -> None:
                .values(busy_until=None, busy_token=None))
 
 
-def acknowledge(db: Session, upload_id: uuid.UUID, token: str | None, *, offset: int, parts_done: int) -> bool:
-    """Record bytes made durable (fsynced, or uploaded as parts). False when the hold was lost."""
+def acknowledge(db: Session, upload_id: uuid.UUID, token: str | None, *, offset: int, parts_done: int,
+                track_id: uuid.UUID, release: bool = False) -> bool:
+    """Record bytes made durable (fsynced, or uploaded as parts), renewing the hold, or with
+    `release` letting go of it in the same statement (the end of a PATCH). False when the hold was lost."""
     where = [TusUpload.id == upload_id, TusUpload.state == TusState.RECEIVING]
     values: dict = {"offset": offset, "parts_done": parts_done}
     if token is not None:
         where.append(TusUpload.busy_token == token)
-        values["busy_until"] = utcnow() + dt.timedelta(seconds=HOLD_SECONDS)
+        if release:
+            values |= {"busy_until": None, "busy_token": None}
+        else:
+            values["busy_until"] = utcnow() + dt.timedelta(seconds=HOLD_SECONDS)
     result = db.execute(update(TusUpload).where(*where).values(**values))
-    db.execute(update(Track).where(Track.id == db.scalar(select(TusUpload.track_id).where(TusUpload.id == upload_id)),
-                                   Track.upload_state == UploadState.RECEIVING).values(upload_progress_at=utcnow()))
+    db.execute(update(Track).where(Track.id == track_id, Track.upload_state == UploadState.RECEIVING)
+               .values(upload_progress_at=utcnow()))
     return result.rowcount == 1
 
 

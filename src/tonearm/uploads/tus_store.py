@@ -20,6 +20,11 @@ from tonearm.errors import Conflict
 from tonearm.jobs.runtime import Runtime
 
 
+# fdatasync writes the data and the metadata needed to read it back (the file's size): all an
+# acknowledgement needs, without the inode's times. Where there is none (macOS), fsync.
+_datasync = getattr(os, "fdatasync", os.fsync)
+
+
 def staging_dir(rt: Runtime) -> Path:
     path = rt.settings.data_dir / "tus"
     path.mkdir(parents=True, exist_ok=True)
@@ -80,13 +85,15 @@ class Staging:
                     os.fsync(dst.fileno())
             else:
                 path.touch()
+            _fsync_dir(self.dir)  # the new file's name is durable before any offset in it is acknowledged
         for s, p in self._tails():
             if s != self.start:
                 p.unlink(missing_ok=True)
         size = path.stat().st_size
         self.tail_len = min(size, max(0, self.acked - self.start))
         self.fh = open(path, "r+b")
-        self.fh.truncate(self.tail_len)  # bytes past the acknowledged offset were never acknowledged
+        if size != self.tail_len:
+            self.fh.truncate(self.tail_len)  # bytes past the acknowledged offset were never acknowledged
         self.fh.seek(self.tail_len)
         return self.offset
 
@@ -100,10 +107,17 @@ class Staging:
         self.tail_len += len(data)
 
     def sync(self) -> int:
-        """fsync: what is written is durable; returns the offset that may be acknowledged."""
+        """fdatasync: what is written is durable; returns the offset that may be acknowledged."""
         self.fh.flush()
-        os.fsync(self.fh.fileno())
+        _datasync(self.fh.fileno())
         return self.offset
+
+    def writeback(self) -> None:
+        """Have the disk write what reached the file so far, from another thread while more bytes
+        arrive, so that the `sync` acknowledging them has little left to wait for. Acknowledges
+        nothing; an error here (EIO) is raised to the request, as a later sync might not see it.
+        The caller lets it finish before any other use of the staging (tus_routes._Writeback)."""
+        _datasync(self.fh.fileno())
 
     @property
     def part_full(self) -> bool:
