@@ -4,6 +4,7 @@ in the resume store), against a real `tonearm serve`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import pytest
 from tests.e2e.server import ServerProcess
 from tests.uploads.cutproxy import CutProxy
 from tests.uploads.tus_helpers import big_wav, start_server
-from tonearm.client import Tonearm
+from tonearm.client import AsyncTonearm, Tonearm
 
 MB = 1024 * 1024
 CHUNK = 4 * MB
@@ -89,6 +90,71 @@ def test_sdk_resumes_after_an_interrupted_run(live, tmp_path):
     assert reported[0] == offset  # the progress bar starts at the resumed offset
     assert sum(reported) == size and track.id == saved[0]["track_id"]
     assert _count(server, col) == 1  # the same track, not a second one
+
+
+def test_async_sdk_resumes_after_a_dropped_connection(live, tmp_path):
+    server, proxy = live
+    size = 20 * MB
+    path = big_wav(tmp_path / "adrop.wav", size)
+    col = _collection(server)
+    proxy.cut_at = [proxy.sent + int(size * 0.55)]
+    before, cuts, reported = proxy.sent, proxy.cuts, []
+
+    async def main():
+        async with AsyncTonearm(proxy.url, server.key, resume_store=tmp_path / "store.json") as tn:
+            track = await tn.upload_file(path, col, progress=reported.append)
+            return track, await tn.wait_until_ready(track.id, timeout=300)
+
+    track, ready = asyncio.run(main())
+    assert track.track_status_id in ("processing", "ready") and ready.track_status_id == "ready"
+    assert proxy.cuts - cuts == 1 and proxy.sent - before < size + CHUNK + MB  # resumed through tus, not sent again
+    assert sum(reported) == size
+    assert _count(server, col) == 1
+    assert json.loads((tmp_path / "store.json").read_text()) == {}
+
+
+def test_async_sdk_resumes_after_a_cancelled_upload(live, tmp_path):
+    """An upload task cancelled midway (the asyncio form of Ctrl-C) is picked up by the next run,
+    sync or async alike: both read the same resume store."""
+    server, proxy = live
+    size = 24 * MB
+    path = big_wav(tmp_path / "acancel.wav", size)
+    col = _collection(server)
+    store = tmp_path / "store.json"
+
+    async def first_run():
+        sent, halfway = [], asyncio.Event()
+
+        def progress(n: int) -> None:
+            sent.append(n)
+            if sum(sent) > size * 0.5:
+                halfway.set()
+
+        async with AsyncTonearm(proxy.url, server.key, resume_store=store) as tn:
+            task = asyncio.create_task(tn.upload_file(path, col, progress=progress))
+            await asyncio.wait([task, asyncio.create_task(halfway.wait())], return_when=asyncio.FIRST_COMPLETED)
+            assert not task.done()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(first_run())
+    saved = list(json.loads(store.read_text()).values())
+    assert len(saved) == 1 and saved[0]["upload_url"]
+    offset = int(httpx.head(saved[0]["upload_url"], headers={"Tus-Resumable": "1.0.0"}).headers["upload-offset"])
+    assert 0 < offset < size
+
+    async def second_run():
+        reported = []
+        async with AsyncTonearm(proxy.url, server.key, resume_store=store) as tn:
+            track = await tn.upload_file(path, col, progress=reported.append)
+        return track, reported
+
+    track, reported = asyncio.run(second_run())
+    assert reported[0] == offset  # progress starts at the server's offset
+    assert sum(reported) == size and track.id == saved[0]["track_id"]
+    assert _count(server, col) == 1
+    assert json.loads(store.read_text()) == {}
 
 
 def test_cli_upload_resumes_after_ctrl_c(live, tmp_path):

@@ -43,7 +43,7 @@ from tonearm.client.uploads import (
     iter_file,
     sha256_file,
 )
-from tonearm.client.tus import RESUMABLE_THRESHOLD, ResumeStore, resumable_track
+from tonearm.client.tus import RESUMABLE_THRESHOLD, ResumeStore, aresumable_track, resumable_track
 from tonearm.client.webhooks import verify_webhook
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -276,9 +276,13 @@ class AsyncTonearm(_Common):
     """Asynchronous client. ``async with AsyncTonearm(url, key) as tn: await tn.collections.list()``."""
 
     def __init__(self, base_url: str = DEFAULT_URL, api_key: str | None = None, *, timeout: float = 30.0,
-                 retries: int = 3, backoff: float = 0.5, transport: httpx.AsyncBaseTransport | None = None):
+                 retries: int = 3, backoff: float = 0.5, transport: httpx.AsyncBaseTransport | None = None,
+                 resume_store: str | os.PathLike | bool | None = None, resumable_threshold: int = RESUMABLE_THRESHOLD):
+        """As `Tonearm`: files of at least `resumable_threshold` bytes go through tus, remembered in `resume_store`."""
         self._core = AsyncCore(base_url, api_key, timeout=timeout, retries=retries, backoff=backoff,
                                transport=transport)
+        self.resume_store = None if resume_store is False else ResumeStore(None if resume_store is True else resume_store)
+        self.resumable_threshold = resumable_threshold
         self._init_resources()
 
     async def __aenter__(self) -> "AsyncTonearm":
@@ -330,17 +334,25 @@ class AsyncTonearm(_Common):
                           file_name: str | None = None, cover: str | os.PathLike | bytes | None = None,
                           progress: Progress | None = None, upload_session_id: str | None = None,
                           metadata: dict | None = None, sha256: str | None = None, **track_fields: Any) -> Track:
+        """`Tonearm.upload_file`, awaited: large files go through tus and resume."""
         p, size, name, meta = await asyncio.to_thread(self._upload_plan, path, file_name, metadata, sha256)
         fields = {"file_name": name, "metadata": meta, "file_size": size, **track_fields}
+        if not (collection_id or upload_session_id):
+            raise ValueError("collection_id or upload_session_id is required")
+        if cover is None and size >= self.resumable_threshold:
+            track = await aresumable_track(self, p, size, fields, collection_id, upload_session_id, progress)
+            if track is not None:
+                return track
         if upload_session_id:
             handle = await self.upload_sessions.create_track(upload_session_id, **fields)
         else:
-            if not collection_id:
-                raise ValueError("collection_id or upload_session_id is required")
             handle = self._from_session(await self.upload_sessions.create(collection_id, track=fields))
         result = await self.put_file(handle.track_upload, p, progress=progress)
         if cover is not None and handle.track_cover_upload is not None:
             await self.upload_cover(handle.track_cover_upload, cover)
+        return await self._uploaded_track(handle, result)
+
+    async def _uploaded_track(self, handle: TrackUpload, result: UploadResult) -> Track:
         if self._core.api_key:
             try:
                 return await self.tracks.get(handle.track_id)
