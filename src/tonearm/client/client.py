@@ -39,7 +39,8 @@ from tonearm.client.uploads import (
     Progress,
     SentCounter,
     aiter_file,
-    download_name,
+    cover_request,
+    download_target,
     iter_file,
     sha256_file,
 )
@@ -101,25 +102,6 @@ class _Common:
                            track_upload_resumable=ses.track_upload_resumable)
 
 
-def _cover_body(cover: str | os.PathLike | bytes):
-    return cover if isinstance(cover, (bytes, bytearray)) else Path(cover).read_bytes()
-
-
-_IMAGE_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"),
-                (b"BM", "image/bmp"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
-
-
-def _cover_request(handle: UploadHandle, cover: str | os.PathLike | bytes) -> dict:
-    """The cover POST: a raw body to Tonearm, or (S3 storage) the presigned form, fields first, file last."""
-    body = _cover_body(cover)
-    fields = getattr(handle, "fields", None)
-    if not fields:
-        return {"content": body, "headers": {"Content-Type": "application/octet-stream"}}
-    ctype = "image/webp" if body[:4] == b"RIFF" and body[8:12] == b"WEBP" else next(
-        (t for magic, t in _IMAGE_MAGIC if body.startswith(magic)), "application/octet-stream")
-    return {"data": {**fields, "Content-Type": ctype}, "files": {"file": ("cover", body, ctype)}}
-
-
 class Tonearm(_Common):
     """Synchronous client. ``with Tonearm(url, key) as tn: tn.collections.list()``."""
 
@@ -176,7 +158,7 @@ class Tonearm(_Common):
     def upload_cover(self, handle: UploadHandle, cover: str | os.PathLike | bytes) -> dict:
         """POST an image (path or bytes) to a cover upload URL."""
         response = self._core.send(handle.method or "POST", handle.upload_url, auth=False,
-                                   **_cover_request(handle, cover))
+                                   **cover_request(handle, cover))
         complete = getattr(handle, "complete_url", None)
         if complete and response.is_success:
             response = self._core.send("POST", complete, auth=False)
@@ -249,7 +231,7 @@ class Tonearm(_Common):
                     if not response.is_success:
                         response.read()
                         decode(response)
-                    target = _target(Path(dest), link.url, response, f"{track_id}-{variant}")
+                    target = download_target(Path(dest), link.url, response, f"{track_id}-{variant}")
                     part = target.with_name(target.name + ".part")
                     with open(part, "wb") as fh:
                         for chunk in response.iter_bytes(CHUNK):
@@ -263,13 +245,6 @@ class Tonearm(_Common):
                     raise connection_error(core.base_url, exc) from None
                 time.sleep(core.policy.delay(attempt))
                 attempt += 1
-
-
-def _target(dest: Path, url: str, response: httpx.Response, fallback: str) -> Path:
-    if dest.is_dir():
-        return dest / download_name(url, response.headers.get("content-disposition"), fallback)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return dest
 
 
 class AsyncTonearm(_Common):
@@ -324,7 +299,7 @@ class AsyncTonearm(_Common):
 
     async def upload_cover(self, handle: UploadHandle, cover: str | os.PathLike | bytes) -> dict:
         response = await self._core.send(handle.method or "POST", handle.upload_url, auth=False,
-                                         **_cover_request(handle, cover))
+                                         **cover_request(handle, cover))
         complete = getattr(handle, "complete_url", None)
         if complete and response.is_success:
             response = await self._core.send("POST", complete, auth=False)
@@ -391,7 +366,7 @@ class AsyncTonearm(_Common):
                     if not response.is_success:
                         await response.aread()
                         decode(response)
-                    target = _target(Path(dest), link.url, response, f"{track_id}-{variant}")
+                    target = download_target(Path(dest), link.url, response, f"{track_id}-{variant}")
                     part = target.with_name(target.name + ".part")
                     with open(part, "wb") as fh:
                         async for chunk in response.aiter_bytes(CHUNK):

@@ -83,3 +83,29 @@ def _safe(name: str) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())
     return name if name not in ("", ".", "..") else "download"
+
+
+def _cover_body(cover: str | os.PathLike | bytes):
+    return cover if isinstance(cover, (bytes, bytearray)) else Path(cover).read_bytes()
+
+
+_IMAGE_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"),
+                (b"BM", "image/bmp"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
+
+
+def cover_request(handle, cover: str | os.PathLike | bytes) -> dict:
+    """The cover POST: a raw body to Tonearm, or (S3 storage) the presigned form, fields first, file last."""
+    body = _cover_body(cover)
+    fields = getattr(handle, "fields", None)
+    if not fields:
+        return {"content": body, "headers": {"Content-Type": "application/octet-stream"}}
+    ctype = "image/webp" if body[:4] == b"RIFF" and body[8:12] == b"WEBP" else next(
+        (t for magic, t in _IMAGE_MAGIC if body.startswith(magic)), "application/octet-stream")
+    return {"data": {**fields, "Content-Type": ctype}, "files": {"file": ("cover", body, ctype)}}
+
+
+def download_target(dest: Path, url: str, response, fallback: str) -> Path:
+    if dest.is_dir():
+        return dest / download_name(url, response.headers.get("content-disposition"), fallback)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return dest
