@@ -6,6 +6,7 @@ import io
 from urllib.parse import urlsplit
 
 import podcastparser
+from lxml import etree
 
 from tests.helpers import create_collection, make_ready_track
 from tests.podcasts.conftest import SHOW
@@ -136,3 +137,19 @@ def test_catalog_fields_and_moves_still_work(client, org, show):
     assert r.status_code == 400
     r = client.put(f"/v1/collection/{show['collection_id']}", json={"title": "Renamed"}, headers=org.headers)
     assert r.json()["collection"]["title"] == "Renamed" and r.json()["collection"]["podcast"]["slug"] == "night-shift"
+
+
+def test_show_notes_are_cleaned_in_the_api_the_feed_and_the_page(client, org, show):
+    """The show's description gets the episodes' treatment: scripts and handlers go, links stay."""
+    col = show["collection_id"]
+    notes = '<p>After <a href="https://example.org" onclick="steal()">midnight</a></p><script>alert(1)</script>'
+    r = client.put(f"/v1/collection/{col}", json={"podcast": {"description": notes}}, headers=org.headers)
+    assert r.status_code == 200, r.text
+    saved = client.get(f"/v1/collection/{col}/podcast", headers=org.headers).json()["podcast"]["description"]
+    assert "script" not in saved and "onclick" not in saved and 'href="https://example.org"' in saved
+    channel = etree.fromstring(client.get(f"/feeds/{col}.xml").content).find("channel")
+    described = channel.findtext("description")  # raw, as a podcast app reads it (feedparser would clean it)
+    assert "script" not in described and "onclick" not in described and "midnight" in described
+    page = client.get("/show/night-shift").text
+    assert "alert(1)" not in page and "onclick" not in page and "&lt;p&gt;" not in page
+    assert '<a href="https://example.org"' in page  # rendered as markup, not shown as escaped text

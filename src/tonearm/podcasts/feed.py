@@ -13,7 +13,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from tonearm import __version__
-from tonearm.podcasts.content import TRANSCRIPT_TYPES
+from tonearm.podcasts.content import TRANSCRIPT_TYPES, clean_html
 from tonearm.podcasts.items import File, Item, enclosure_file, json_list
 from tonearm.storage.mime import DEFAULT as DEFAULT_TYPE
 from tonearm.storage.mime import MIME
@@ -105,7 +105,8 @@ def _channel_head(xf, show, col, links: Links, *, has_cover: bool, built: dt.dat
     _el(xf, f"{{{ATOM}}}link", href=links.feed(), rel="self", type="application/rss+xml")
     _el(xf, "title", title)
     _el(xf, "link", show.link or links.feed())
-    _el(xf, "description", _cdata(show.description or title))
+    # Cleaned when saved; cleaned again here for shows saved before the show notes were (one string per build).
+    _el(xf, "description", _cdata(clean_html(show.description) if show.description else title))
     _el(xf, "language", show.language)
     _el(xf, "generator", f"Tonearm {__version__}")
     _el(xf, "lastBuildDate", rfc2822(built))

@@ -44,6 +44,8 @@ def set_show(db: Session, *, col: Collection, fields: dict[str, Any], public_url
         show = Show(collection_id=col.id, organization_id=col.organization_id, categories=[], funding=[],
                     guid=podcast_guid(public_url + feed_path(col.id)))
         db.add(show)
+    if fields.get("description") is not None:
+        fields["description"] = content.clean_html(fields["description"])  # as episodes' show notes
     if "categories" in fields:
         fields["categories"] = [[c["category"], c.get("subcategory")] for c in fields["categories"] or []]
     if "type" in fields:

@@ -15,6 +15,7 @@ from tonearm.db.base import utcnow
 from tonearm.errors import NotFound
 from tonearm.http.deps import DB, RuntimeDep
 from tonearm.podcasts import artwork, items, service
+from tonearm.podcasts.content import clean_html
 from tonearm.podcasts.feed import Links
 from tonearm.podcasts.items import enclosure_file
 from tonearm.web.pages import document
@@ -57,7 +58,7 @@ def show_page(show, col, episodes: list, links: Links, has_cover: bool) -> str:
     head = (f'<link rel="alternate" type="application/rss+xml" title="{escape(title)}" href="{escape(feed_url)}">'
             + STYLE)
     body = (f'<main class="show"><header>{cover}<div><h1>{escape(title)}</h1>'
-            f'<p class="meta">{escape(show.author or "")}</p><p>{escape(show.description or "")}</p>'
+            f'<p class="meta">{escape(show.author or "")}</p><div class="notes">{clean_html(show.description or "")}</div>'
             f'{subscribe}</div></header><h2>Episodes</h2>'
             + "".join(_episode(it, links) for it in episodes[:MAX_EPISODES]) + "</main>")
     return document(title, body, head=head, body_class="plain")
