@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.audiogen import write_audio  # noqa: E402
 from tests.e2e.server import ServerProcess, free_port  # noqa: E402
+from tests.scale.nginxconf import nginx_conf  # noqa: E402
 
 TERMINAL = ("ready", "incomplete", "error", "init_error")
 RANGE = 65536
@@ -297,23 +298,7 @@ def play_target(srv: ServerProcess, track_id: str) -> tuple[str, str]:
 
 # --- (c) nginx -------------------------------------------------------------------------------------
 
-NGINX_CONF = """
-{user}
-worker_processes 2;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    sendfile on;
-    tcp_nopush off;
-    default_type application/octet-stream;
+NGINX_BLOCKS = """
     upstream accel {{ {accel} keepalive 64; }}
     upstream direct {{ {direct} keepalive 64; }}
     server {{                               # plain nginx and the accel path
@@ -335,9 +320,7 @@ http {{
             proxy_set_header Connection "";
             proxy_set_header Host $host;
         }}
-    }}
-}}
-"""
+    }}"""
 
 
 @contextlib.contextmanager
@@ -345,10 +328,10 @@ def nginx(binary: str, tmp: Path, objects: Path, accel_ports: list[int], direct_
     tmp.mkdir(parents=True, exist_ok=True)
     port, proxy_port = free_port(), free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user="user root;" if os.geteuid() == 0 else "", tmp=tmp, port=port,
-                                      proxy_port=proxy_port, objects=objects,
-                                      accel=" ".join(f"server 127.0.0.1:{p};" for p in accel_ports),
-                                      direct=" ".join(f"server 127.0.0.1:{p};" for p in direct_ports)))
+    blocks = NGINX_BLOCKS.format(port=port, proxy_port=proxy_port, objects=objects,
+                                 accel=" ".join(f"server 127.0.0.1:{p};" for p in accel_ports),
+                                 direct=" ".join(f"server 127.0.0.1:{p};" for p in direct_ports))
+    conf.write_text(nginx_conf(tmp, blocks, workers=2, connections=1024))
     proc = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
                             stderr=open(tmp / "nginx.out", "wb"))
     try:

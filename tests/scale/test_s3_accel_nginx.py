@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.server import ServerProcess, free_port
+from tests.scale.nginxconf import nginx_conf
 from tonearm.delivery.signing import sign_path
 from tonearm.keyring import Purpose, derive
 from tonearm.storage import keys
@@ -35,23 +36,7 @@ def _nginx() -> str:
     return found
 
 
-CONF = """
-{user}
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    sendfile on;
-    tcp_nopush off;
-    default_type application/octet-stream;
+SERVER = """
     server {{
         listen 127.0.0.1:{port};
         location /_tonearm_objects/ {{
@@ -62,9 +47,7 @@ http {{
             proxy_pass http://127.0.0.1:{app_port};
             proxy_set_header Host $host;
         }}
-    }}
-}}
-"""
+    }}"""
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +63,7 @@ def stack(tmp_path_factory):
     app.start()
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(CONF.format(user="user root;" if os.geteuid() == 0 else "", tmp=tmp, port=port,
-                                objects=objects, app_port=app.port))
+    conf.write_text(nginx_conf(tmp, SERVER.format(port=port, objects=objects, app_port=app.port)))
     proc = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
                             stderr=open(tmp / "nginx.out", "wb"))
     try:
