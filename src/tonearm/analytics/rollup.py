@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator
-from operator import itemgetter
 
 from sqlalchemy import JSON, String, cast, delete, select, update
 from sqlalchemy.orm import Session
@@ -93,12 +91,13 @@ def _same(value):
 
 
 class _Cell:
-    __slots__ = ("plays", "listeners", "downloads", "listened", "completions", "startups")
+    __slots__ = ("plays", "who", "downloads", "listened", "completions", "startups")
 
     def __init__(self):
-        self.plays = self.downloads = self.completions = self.listeners = 0
+        self.plays = self.downloads = self.completions = 0
         self.listened = 0.0
         self.startups: list[int] = []
+        self.who: set = set()  # listener keys
 
 
 class _Day:
@@ -107,15 +106,8 @@ class _Day:
     def __init__(self, day: int, lo: int, hi: int):
         self.day, self.lo, self.hi = day, lo, hi
         self.cells: dict = {}  # (h, track, app, device, country) → _Cell
-        self.listeners: defaultdict = defaultdict(set)  # same key → listener keys
         self.seen: dict = {}  # track → (table, id) of one of its events in [lo, hi)
         self.played: set = set()  # (play session, track) that sent a `play` event since `day`
-
-    def cell(self, key) -> "_Cell":
-        c = self.cells.get(key)
-        if c is None:
-            c = self.cells[key] = _Cell()
-        return c
 
     def players(self, db: Session) -> None:
         """Plays, completions, listened seconds, startup times and listeners of the non-bot player
@@ -125,7 +117,7 @@ class _Day:
             P.ts >= self.day, P.ts < self.hi, P.is_bot.is_(False))
         play, progress, complete = PlayerEventKind.PLAY.value, PlayerEventKind.PROGRESS.value, \
             PlayerEventKind.COMPLETE.value
-        lo, played, listeners, seen, cells = self.lo, self.played, self.listeners, self.seen, self.cells
+        lo, played, seen, cells = self.lo, self.played, self.seen, self.cells
         for chunk in _chunks(db, q):
             for ts, track, app, device, country, listener, kind, startup, listened, sid, event in chunk:
                 if kind == play and sid is not None:
@@ -133,12 +125,12 @@ class _Day:
                 if ts < lo:
                     continue
                 key = (ts // 3600, track, app, device, country)
-                listeners[key].add(listener)
-                if track not in seen:
-                    seen[track] = (P, event)
                 c = cells.get(key)
                 if c is None:
                     c = cells[key] = _Cell()
+                c.who.add(listener)
+                if track not in seen:
+                    seen[track] = (P, event)
                 if kind == play:
                     c.plays += 1
                     if startup is not None and startup >= 0:
@@ -164,16 +156,19 @@ class _Day:
         downloads, plays = counting.Crossings(), counting.Crossings()
         downloaded, session_played = downloads.done, plays.done
         needs: dict = {}  # (object_size, audio_offset, bytes_per_second) → bytes for a download, for a play
-        made = []
-        lo, played, listeners, seen, cells = self.lo, self.played, self.listeners, self.seen, self.cells
+        phones, watches = set(), []  # counting.without_watch_duplicates, as the downloads come
+        lo, played, seen, cells = self.lo, self.played, self.seen, self.cells
         need_of, minute, half = counting.need, counting.DOWNLOAD_SECONDS, counting.PLAY_SECONDS
         for chunk in _chunks(db, q):
             for (ts, track, variant, listener, network, sid, watch, range_start, sent, size, offset, bps,
                  app, device, country, event) in chunk:
-                key = None
+                c = None
                 if ts >= lo:
                     key = (ts // 3600, track, app, device, country)
-                    listeners[key].add(listener)
+                    c = cells.get(key)
+                    if c is None:
+                        c = cells[key] = _Cell()
+                    c.who.add(listener)
                     if track not in seen:
                         seen[track] = (D, event)
                 end = range_start + sent  # counting.audio_range
@@ -185,12 +180,14 @@ class _Day:
                     need = needs[(size, offset, bps)] = (need_of(size, offset, bps, minute),
                                                          need_of(size, offset, bps, half))
                 group = (listener, track)
-                if group not in downloaded:
-                    if end - start >= need[0]:
-                        downloaded.add(group)
-                        made.append((key, network, track, watch))
-                    elif downloads.feed(group, variant, start, end, need[0]):
-                        made.append((key, network, track, watch))
+                if group not in downloaded and (end - start >= need[0] and not downloaded.add(group)
+                                                or downloads.feed(group, variant, start, end, need[0])):
+                    if watch:
+                        watches.append((c, network, track))
+                    else:
+                        phones.add((network, track))
+                        if c is not None:
+                            c.downloads += 1
                 if sid is None:
                     continue
                 group = (sid, track)
@@ -200,14 +197,11 @@ class _Day:
                     session_played.add(group)
                 elif not plays.feed(group, variant, start, end, need[1]):
                     continue
-                if key is not None:
-                    c = cells.get(key)
-                    if c is None:
-                        c = cells[key] = _Cell()
+                if c is not None:
                     c.plays += 1
-        for key, *_ in counting.without_watch_duplicates(made, itemgetter(1), itemgetter(2), itemgetter(3)):
-            if key is not None:
-                self.cell(key).downloads += 1
+        for c, network, track in watches:  # a watch download of a track its network also downloaded otherwise
+            if c is not None and (network, track) not in phones:
+                c.downloads += 1
 
     def owners(self, db: Session) -> dict:
         """track → (organization, collection, creator), read from one event of each track."""
@@ -226,8 +220,6 @@ class _Day:
         the track's ids converted once per hour and per track, the rest per row only where the
         column's type has a processor."""
         table, out, owners = HourlyStat.__table__, [], self.owners(db)
-        for key, listeners in self.listeners.items():
-            self.cell(key).listeners = len(listeners)
         hour_of, id_of = _stored(db, table, "hour") or _same, {c: _stored(db, table, c) or _same for c in _IDS}
         seconds_of, hist_of = _stored(db, table, "listened_seconds"), _stored(db, table, "startup_hist") or _same
         no_hist = hist_of(None)  # stored as JSON null, as Core does
@@ -251,7 +243,7 @@ class _Day:
             else:
                 p50 = p95 = None
                 hist = no_hist
-            out.append((hour, *ids, app, device, country, c.plays, c.listeners, c.downloads, listened,
+            out.append((hour, *ids, app, device, country, c.plays, len(c.who), c.downloads, listened,
                         c.completions, p50, p95, hist))
         return out
 
