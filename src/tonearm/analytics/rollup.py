@@ -209,9 +209,14 @@ class _Day:
                     need = needs[(size, offset, bps)] = (need_of(size, offset, bps, minute),
                                                          need_of(size, offset, bps, half))
                 group = (listener, track)
-                if group not in downloaded and (end - start >= need[0] and not downloaded.add(group)
-                                                or downloads.feed(group, variant, start, end, need[0])):
-                    if watch:
+                if group not in downloaded:
+                    if end - start >= need[0]:
+                        downloaded.add(group)
+                    elif not downloads.feed(group, variant, start, end, need[0]):
+                        group = None
+                    if group is None:
+                        pass
+                    elif watch:
                         watches.append((c, network, track))
                     else:
                         phones.add((network, track))
