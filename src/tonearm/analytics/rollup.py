@@ -169,7 +169,7 @@ class _Day:
                 elif kind == complete:
                     c.completions += 1
 
-    def deliveries(self, db: Session) -> None:
+    def deliveries(self, db: Session) -> None:  # long: one hot loop; each helper call would cost every row
         """IAB downloads, session plays and listeners, in one pass over the day's counting
         requests up to hi in time order (the rules: counting.py); downloads and plays count in
         the hour of the request that made them, when that is in [lo, hi).
