@@ -150,6 +150,12 @@ def percentile(values: list[int], p: float) -> int | None:
     return ordered[int(rank) - 1]
 
 
+def percentiles(values: list[int], *ps: float) -> list[int]:
+    """`percentile` of non-empty `values` for each of `ps`, sorting once."""
+    ordered, n = sorted(values), len(values)
+    return [ordered[int(max(1, -(-n * p // 100))) - 1] for p in ps]
+
+
 def histogram(values: list[int]) -> list[int]:
     """Counts per STARTUP_BUCKETS upper bound (ms), the last for anything slower."""
     hist = [0] * (len(STARTUP_BUCKETS) + 1)

@@ -8,10 +8,9 @@ hour's rows are final once its events are written."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from collections import defaultdict
 from collections.abc import Iterator
-from operator import itemgetter
 
 from sqlalchemy import JSON, String, cast, delete, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from tonearm.analytics.models import DeliveryEvent, HourlyStat, PlayerEvent, Pla
 
 HOUR = dt.timedelta(hours=1)
 BATCH = 20_000  # event rows fetched at a time
+MMAP = 1 << 30  # SQLite: read the event pages through a memory map while the rollup reads (not on other queries)
 D, P = DeliveryEvent, PlayerEvent
 
 
@@ -38,64 +38,101 @@ def floor_hour(t: dt.datetime) -> dt.datetime:
     return t.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _tuples(db: Session, stmt) -> Iterator[tuple]:
-    """The rows of a Core select as the driver's plain tuples, streamed (a server-side cursor on
-    PostgreSQL): no SQLAlchemy row objects for a day's worth of events."""
+def _chunks(db: Session, stmt) -> Iterator[list[tuple]]:
+    """The rows of a Core select as lists of the driver's plain tuples, streamed (a server-side
+    cursor on PostgreSQL): no SQLAlchemy row objects for a day's worth of events."""
     conn = db.connection()
     sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     raw = conn.connection.driver_connection
+    mapped = None
     if conn.dialect.name == "postgresql":
         cur = raw.cursor(name=f"tonearm_rollup_{uuid.uuid4().hex[:12]}")
         cur.itersize = BATCH
     else:
         cur = raw.cursor()
+        mapped = cur.execute("PRAGMA mmap_size").fetchone()[0]
+        cur.execute(f"PRAGMA mmap_size={MMAP}")
     try:
         cur.execute(sql)
         while chunk := cur.fetchmany(BATCH):
-            yield from chunk
+            yield chunk
     finally:
+        if mapped is not None:
+            cur.execute(f"PRAGMA mmap_size={int(mapped)}")
         cur.close()
 
 
-def _insert(db: Session, table, rows: list[dict]) -> None:
-    """INSERT many rows through the driver (COPY on PostgreSQL, executemany elsewhere), each value
-    passed through its column type's bind processor, once per distinct value where they repeat
-    (hours, ids): the same stored form as a Core insert, without its per-row parameter processing."""
+_COPY_TEXT = {  # PostgreSQL's text form of the hourly row's values that are neither str nor numbers
+    "hour": dt.datetime.isoformat, "organization_id": str, "collection_id": str, "creator_id": str, "track_id": str,
+    "startup_hist": json.dumps,  # None too: JSON null, as Core stores it
+}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _stored(db: Session, table, col: str):
+    """The function that turns a value into what the driver takes for a column, or None when the
+    value goes as it is: on PostgreSQL its text for COPY (`_insert`), elsewhere its type's bind
+    processor, as a Core insert applies it."""
+    dialect = db.connection().dialect
+    if dialect.name == "postgresql":
+        return _COPY_TEXT.get(col)
+    return table.c[col].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _copy_fields(rows: list[tuple]) -> str:
+    """Rows as the lines of COPY's text form: NULL as \\N, backslash and line controls escaped in
+    strings (each distinct string escaped once: apps, devices, ids and hours repeat), numbers as
+    their shortest repr (a float reads back exactly)."""
+    escaped: dict = {}
+
+    def field(value) -> str:
+        if value.__class__ is str:
+            text = escaped.get(value)
+            if text is None:
+                text = escaped[value] = value.translate(_COPY_ESCAPES)
+            return text
+        return "\\N" if value is None else str(value)
+
+    return "".join("\t".join(map(field, row)) + "\n" for row in rows)
+
+
+def _insert(db: Session, table, cols: list[str], rows: list[tuple]) -> None:
+    """INSERT many rows, already in their stored form (`_stored`), through the driver: COPY in text
+    form on PostgreSQL (several times faster than psycopg's executemany, and than its per-value
+    adaptation in `write_row`), executemany elsewhere; no per-row parameter processing."""
     conn = db.connection()
-    dialect = conn.dialect
-    cols = list(rows[0])
-    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
-    caches: list[dict] = [{} for _ in cols]
-    columns = [[r[c] for r in rows] for c in cols]
-    for i, (proc, values) in enumerate(zip(procs, columns)):
-        if proc is None:
-            continue
-        if isinstance(table.c[cols[i]].type, JSON):  # every value differs; None is stored as JSON null, as Core does
-            columns[i] = [proc(v) for v in values]
-            continue
-        cache = caches[i]
-        columns[i] = [v if v is None else cache[v] if v in cache else cache.setdefault(v, proc(v)) for v in values]
     cur = conn.connection.driver_connection.cursor()
     try:
-        if dialect.name == "postgresql":  # COPY: several times faster than psycopg's executemany
+        if conn.dialect.name == "postgresql":
             with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
-                for row in zip(*columns):
-                    copy.write_row(row)
+                for start in range(0, len(rows), BATCH):
+                    copy.write(_copy_fields(rows[start:start + BATCH]))
         else:
-            mark = "?" if dialect.paramstyle == "qmark" else "%s"
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             cur.executemany(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})",
-                            list(zip(*columns)))
+                            rows)
     finally:
         cur.close()
+
+
+COLUMNS = ["hour", "organization_id", "collection_id", "creator_id", "track_id", "app", "device", "country", "plays",
+           "listeners", "downloads", "listened_seconds", "completions", "startup_p50_ms", "startup_p95_ms",
+           "startup_hist"]  # of the tuples `_Day.rows` makes
+_IDS = ("organization_id", "collection_id", "creator_id", "track_id")
+
+
+def _same(value):
+    return value
 
 
 class _Cell:
-    __slots__ = ("plays", "listeners", "downloads", "listened", "completions", "startups")
+    __slots__ = ("plays", "who", "downloads", "listened", "completions", "startups")
 
     def __init__(self):
-        self.plays = self.downloads = self.completions = self.listeners = 0
+        self.plays = self.downloads = self.completions = 0
         self.listened = 0.0
         self.startups: list[int] = []
+        self.who: set = set()  # listener keys
 
 
 class _Day:
@@ -104,15 +141,8 @@ class _Day:
     def __init__(self, day: int, lo: int, hi: int):
         self.day, self.lo, self.hi = day, lo, hi
         self.cells: dict = {}  # (h, track, app, device, country) → _Cell
-        self.listeners: defaultdict = defaultdict(set)  # same key → listener keys
         self.seen: dict = {}  # track → (table, id) of one of its events in [lo, hi)
         self.played: set = set()  # (play session, track) that sent a `play` event since `day`
-
-    def cell(self, key) -> "_Cell":
-        c = self.cells.get(key)
-        if c is None:
-            c = self.cells[key] = _Cell()
-        return c
 
     def players(self, db: Session) -> None:
         """Plays, completions, listened seconds, startup times and listeners of the non-bot player
@@ -122,59 +152,96 @@ class _Day:
             P.ts >= self.day, P.ts < self.hi, P.is_bot.is_(False))
         play, progress, complete = PlayerEventKind.PLAY.value, PlayerEventKind.PROGRESS.value, \
             PlayerEventKind.COMPLETE.value
-        lo, played, listeners, seen, cells = self.lo, self.played, self.listeners, self.seen, self.cells
-        for ts, track, app, device, country, listener, kind, startup, listened, sid, event in _tuples(db, q):
-            if kind == play and sid is not None:
-                played.add((sid, track))
-            if ts < lo:
-                continue
-            key = (ts // 3600, track, app, device, country)
-            listeners[key].add(listener)
-            if track not in seen:
-                seen[track] = (P, event)
-            c = cells.get(key) or self.cell(key)
-            if kind == play:
-                c.plays += 1
-                if startup is not None and startup >= 0:
-                    c.startups.append(startup)
-            elif kind == progress:
-                c.listened += listened or 0.0
-            elif kind == complete:
-                c.completions += 1
+        lo, played, seen, cells = self.lo, self.played, self.seen, self.cells
+        for chunk in _chunks(db, q):
+            for ts, track, app, device, country, listener, kind, startup, listened, sid, event in chunk:
+                if kind == play and sid is not None:
+                    played.add((sid, track))
+                if ts < lo:
+                    continue
+                key = (ts // 3600, track, app, device, country)
+                c = cells.get(key)
+                if c is None:
+                    c = cells[key] = _Cell()
+                c.who.add(listener)
+                if track not in seen:
+                    seen[track] = (P, event)
+                if kind == play:
+                    c.plays += 1
+                    if startup is not None and startup >= 0:
+                        c.startups.append(startup)
+                elif kind == progress:
+                    c.listened += listened or 0.0
+                elif kind == complete:
+                    c.completions += 1
 
-    def deliveries(self, db: Session) -> None:
+    def deliveries(self, db: Session) -> None:  # long: one hot loop; each helper call would cost every row
         """IAB downloads, session plays and listeners, in one pass over the day's counting
         requests up to hi in time order (the rules: counting.py); downloads and plays count in
-        the hour of the request that made them, when that is in [lo, hi)."""
+        the hour of the request that made them, when that is in [lo, hi).
+
+        The hot loop inlines `counting.audio_range` and the common case of `Crossings.feed`: a
+        request whose audio range alone reaches the threshold makes its group cross whatever the
+        group fetched before (a union is never shorter than one of its ranges), so only the other
+        requests go through `feed`."""
         q = select(D.ts, _text(D.track_id), D.variant, D.listener_key, D.network_key, _text(D.play_session_id),
                    D.is_watch, D.range_start, D.bytes_sent, D.object_size, D.audio_offset, D.bytes_per_second,
                    D.app, D.device, D.country, D.id).where(
             *_counting(self.day, self.hi)).order_by(D.ts, D.id)
         downloads, plays = counting.Crossings(), counting.Crossings()
+        downloaded, session_played = downloads.done, plays.done
         needs: dict = {}  # (object_size, audio_offset, bytes_per_second) → bytes for a download, for a play
-        made = []
-        lo, played, listeners, seen, audio = self.lo, self.played, self.listeners, self.seen, counting.audio_range
-        for (ts, track, variant, listener, network, sid, watch, range_start, sent, size, offset, bps,
-             app, device, country, event) in _tuples(db, q):
-            key = None
-            if ts >= lo:
-                key = (ts // 3600, track, app, device, country)
-                listeners[key].add(listener)
-                if track not in seen:
-                    seen[track] = (D, event)
-            start, end = audio(range_start, sent, size, offset)
-            need = needs.get((size, offset, bps))
-            if need is None:
-                need = needs[(size, offset, bps)] = (counting.need(size, offset, bps, counting.DOWNLOAD_SECONDS),
-                                                     counting.need(size, offset, bps, counting.PLAY_SECONDS))
-            if downloads.feed((listener, track), variant, start, end, need[0]):
-                made.append((key, network, track, watch))
-            if sid is not None and (sid, track) not in played and plays.feed((sid, track), variant, start, end,
-                                                                            need[1]) and key is not None:
-                self.cell(key).plays += 1
-        for key, *_ in counting.without_watch_duplicates(made, itemgetter(1), itemgetter(2), itemgetter(3)):
-            if key is not None:
-                self.cell(key).downloads += 1
+        phones, watches = set(), []  # counting.without_watch_duplicates, as the downloads come
+        lo, played, seen, cells = self.lo, self.played, self.seen, self.cells
+        need_of, minute, half = counting.need, counting.DOWNLOAD_SECONDS, counting.PLAY_SECONDS
+        for chunk in _chunks(db, q):
+            for (ts, track, variant, listener, network, sid, watch, range_start, sent, size, offset, bps,
+                 app, device, country, event) in chunk:
+                c = None
+                if ts >= lo:
+                    key = (ts // 3600, track, app, device, country)
+                    c = cells.get(key)
+                    if c is None:
+                        c = cells[key] = _Cell()
+                    c.who.add(listener)
+                    if track not in seen:
+                        seen[track] = (D, event)
+                end = range_start + sent  # counting.audio_range
+                if size and end > size:
+                    end = size
+                start = range_start if range_start > offset else offset
+                need = needs.get((size, offset, bps))
+                if need is None:
+                    need = needs[(size, offset, bps)] = (need_of(size, offset, bps, minute),
+                                                         need_of(size, offset, bps, half))
+                group = (listener, track)
+                if group not in downloaded:
+                    if end - start >= need[0]:
+                        downloaded.add(group)
+                    elif not downloads.feed(group, variant, start, end, need[0]):
+                        group = None
+                    if group is None:
+                        pass
+                    elif watch:
+                        watches.append((c, network, track))
+                    else:
+                        phones.add((network, track))
+                        if c is not None:
+                            c.downloads += 1
+                if sid is None:
+                    continue
+                group = (sid, track)
+                if group in session_played or group in played:
+                    continue
+                if end - start >= need[1]:
+                    session_played.add(group)
+                elif not plays.feed(group, variant, start, end, need[1]):
+                    continue
+                if c is not None:
+                    c.plays += 1
+        for c, network, track in watches:  # a watch download of a track its network also downloaded otherwise
+            if c is not None and (network, track) not in phones:
+                c.downloads += 1
 
     def owners(self, db: Session) -> dict:
         """track → (organization, collection, creator), read from one event of each track."""
@@ -188,22 +255,36 @@ class _Day:
                     out[track] = owner
         return out
 
-    def rows(self, db: Session) -> list[dict]:
-        out, owners, ids = [], self.owners(db), {}
-        for key, listeners in self.listeners.items():
-            self.cell(key).listeners = len(listeners)
+    def rows(self, db: Session) -> list[tuple]:
+        """The hourly rows (COLUMNS), in the stored form the driver takes (`_stored`): the hour and
+        the track's ids converted once per hour and per track, the rest per row only where the
+        column's type has a processor."""
+        table, out, owners = HourlyStat.__table__, [], self.owners(db)
+        hour_of, id_of = _stored(db, table, "hour") or _same, {c: _stored(db, table, c) or _same for c in _IDS}
+        seconds_of, hist_of = _stored(db, table, "listened_seconds"), _stored(db, table, "startup_hist") or _same
+        no_hist = hist_of(None)  # stored as JSON null, as Core does
+        hours, tracks, percentiles = {}, {}, counting.percentiles
         for (h, track, app, device, country), c in self.cells.items():
-            org, col, creator = owners[track]
-            out.append({
-                "hour": dt.datetime.fromtimestamp(h * 3600, dt.UTC), "organization_id": org,
-                "collection_id": col, "creator_id": creator,
-                "track_id": ids.get(track) or ids.setdefault(track, uuid.UUID(track)), "app": app,
-                "device": device, "country": country, "plays": c.plays, "listeners": c.listeners,
-                "downloads": c.downloads, "listened_seconds": round(c.listened, 3), "completions": c.completions,
-                "startup_p50_ms": counting.percentile(c.startups, 50),
-                "startup_p95_ms": counting.percentile(c.startups, 95),
-                "startup_hist": counting.histogram(c.startups) if c.startups else None,
-            })
+            hour = hours.get(h)
+            if hour is None:
+                hour = hours[h] = hour_of(dt.datetime.fromtimestamp(h * 3600, dt.UTC))
+            ids = tracks.get(track)
+            if ids is None:
+                org, col, creator = owners[track]
+                ids = tracks[track] = tuple(None if v is None else id_of[name](v) for name, v in zip(
+                    _IDS, (org, col, creator, uuid.UUID(track))))
+            listened = round(c.listened, 3)
+            if seconds_of is not None:
+                listened = seconds_of(listened)
+            startups = c.startups
+            if startups:
+                p50, p95 = percentiles(startups, 50, 95)
+                hist = hist_of(counting.histogram(startups))
+            else:
+                p50 = p95 = None
+                hist = no_hist
+            out.append((hour, *ids, app, device, country, c.plays, len(c.who), c.downloads, listened,
+                        c.completions, p50, p95, hist))
         return out
 
 
@@ -220,7 +301,7 @@ def aggregate(db: Session, first: dt.datetime, last: dt.datetime, *, now: dt.dat
         rows = state.rows(db)
         db.execute(delete(HourlyStat).where(HourlyStat.hour >= first, HourlyStat.hour < end))
         if rows:
-            _insert(db, HourlyStat.__table__, rows)
+            _insert(db, HourlyStat.__table__, COLUMNS, rows)
         marked = set(db.scalars(select(RolledHour.hour).where(RolledHour.hour >= first, RolledHour.hour < end)))
         db.execute(update(RolledHour).where(RolledHour.hour >= first, RolledHour.hour < end).values(rolled_at=now))
         hour = first
