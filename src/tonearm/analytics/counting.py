@@ -143,11 +143,7 @@ STARTUP_BUCKETS = (50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10
 
 def percentile(values: list[int], p: float) -> int | None:
     """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))
-    return ordered[int(rank) - 1]
+    return percentiles(values, p)[0] if values else None
 
 
 def percentiles(values: list[int], *ps: float) -> list[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 
 from sqlalchemy import JSON, String, cast, delete, select, update
@@ -140,7 +141,7 @@ class _Day:
 
     def __init__(self, day: int, lo: int, hi: int):
         self.day, self.lo, self.hi = day, lo, hi
-        self.cells: dict = {}  # (h, track, app, device, country) → _Cell
+        self.cells: defaultdict = defaultdict(_Cell)  # (h, track, app, device, country) → _Cell
         self.seen: dict = {}  # track → (table, id) of one of its events in [lo, hi)
         self.played: set = set()  # (play session, track) that sent a `play` event since `day`
 
@@ -159,10 +160,7 @@ class _Day:
                     played.add((sid, track))
                 if ts < lo:
                     continue
-                key = (ts // 3600, track, app, device, country)
-                c = cells.get(key)
-                if c is None:
-                    c = cells[key] = _Cell()
+                c = cells[(ts // 3600, track, app, device, country)]
                 c.who.add(listener)
                 if track not in seen:
                     seen[track] = (P, event)
@@ -199,10 +197,7 @@ class _Day:
                  app, device, country, event) in chunk:
                 c = None
                 if ts >= lo:
-                    key = (ts // 3600, track, app, device, country)
-                    c = cells.get(key)
-                    if c is None:
-                        c = cells[key] = _Cell()
+                    c = cells[(ts // 3600, track, app, device, country)]
                     c.who.add(listener)
                     if track not in seen:
                         seen[track] = (D, event)
@@ -218,13 +213,12 @@ class _Day:
                 if group not in downloaded:
                     if end - start >= need[0]:
                         downloaded.add(group)
-                    elif not downloads.feed(group, variant, start, end, need[0]):
-                        group = None
-                    if group is None:
-                        pass
-                    elif watch:
-                        watches.append((c, network, track))
+                        crossed = True
                     else:
+                        crossed = downloads.feed(group, variant, start, end, need[0])
+                    if crossed and watch:
+                        watches.append((c, network, track))
+                    elif crossed:
                         phones.add((network, track))
                         if c is not None:
                             c.downloads += 1
