@@ -66,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.audiogen import write_audio  # noqa: E402
 from tests.e2e.server import ServerProcess, free_port  # noqa: E402
-from tests.scale.nginxconf import nginx_conf  # noqa: E402
+from tests.scale.nginxconf import running_nginx  # noqa: E402
 
 TERMINAL = ("ready", "incomplete", "error", "init_error")
 RANGE = 65536
@@ -327,27 +327,11 @@ NGINX_BLOCKS = """
 def nginx(binary: str, tmp: Path, objects: Path, accel_ports: list[int], direct_ports: list[int]):
     tmp.mkdir(parents=True, exist_ok=True)
     port, proxy_port = free_port(), free_port()
-    conf = tmp / "nginx.conf"
     blocks = NGINX_BLOCKS.format(port=port, proxy_port=proxy_port, objects=objects,
                                  accel=" ".join(f"server 127.0.0.1:{p};" for p in accel_ports),
                                  direct=" ".join(f"server 127.0.0.1:{p};" for p in direct_ports))
-    conf.write_text(nginx_conf(tmp, blocks, workers=2, connections=1024))
-    proc = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=open(tmp / "nginx.out", "wb"))
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("nginx did not start: " + (tmp / "nginx.out").read_text())
-                time.sleep(0.1)
+    with running_nginx(binary, tmp, blocks, port, timeout=60, workers=2, connections=1024):
         yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{proxy_port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def check_range(url: str, expected: bytes) -> None:

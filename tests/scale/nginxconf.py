@@ -4,8 +4,13 @@ docs/deploy.md), the caller's `http` blocks inside."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import time
 from pathlib import Path
+
+import httpx
 
 FRAME = """
 {user}
@@ -33,3 +38,28 @@ def nginx_conf(tmp: Path, blocks: str, *, workers: int = 1, connections: int = 6
     """The whole file: `blocks` (upstreams and servers, plain nginx syntax) inside `http`."""
     user = "user root;" if os.geteuid() == 0 else ""  # as root, workers would drop to nobody
     return FRAME.format(user=user, workers=workers, connections=connections, tmp=tmp, blocks=blocks)
+
+
+@contextlib.contextmanager
+def running_nginx(binary: str, tmp: Path, blocks: str, port: int, *, timeout: float = 15, **frame):
+    """nginx on `nginx_conf(tmp, blocks, **frame)`, up once `/healthz` on `port` answers (the
+    blocks proxy it to Tonearm); stopped on exit. Why it did not start is in the error."""
+    conf = tmp / "nginx.conf"
+    conf.write_text(nginx_conf(tmp, blocks, **frame))
+    proc = subprocess.Popen([binary, "-p", str(tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
+                            stderr=open(tmp / "nginx.out", "wb"))
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None or time.time() > deadline:
+                    log = (tmp / "error.log").read_text() if (tmp / "error.log").exists() else ""
+                    raise RuntimeError("nginx did not start: " + (tmp / "nginx.out").read_text() + log)
+                time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.server import ServerProcess, free_port
-from tests.scale.nginxconf import nginx_conf
+from tests.scale.nginxconf import running_nginx
 from tonearm.delivery.signing import sign_path
 from tonearm.keyring import Purpose, derive
 from tonearm.storage import keys
@@ -62,25 +62,10 @@ def stack(tmp_path_factory):
     key_path.write_bytes(DATA)
     app.start()
     port = free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(nginx_conf(tmp, SERVER.format(port=port, objects=objects, app_port=app.port)))
-    proc = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=open(tmp / "nginx.out", "wb"))
     try:
-        deadline = time.time() + 15
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.time() > deadline:
-                    log = (tmp / "error.log").read_text() if (tmp / "error.log").exists() else ""
-                    raise RuntimeError("nginx did not start: " + (tmp / "nginx.out").read_text() + log)
-                time.sleep(0.1)
-        yield {"nginx": f"http://127.0.0.1:{port}", "app": app.url}
+        with running_nginx(nginx, tmp, SERVER.format(port=port, objects=objects, app_port=app.port), port):
+            yield {"nginx": f"http://127.0.0.1:{port}", "app": app.url}
     finally:
-        proc.terminate()
-        proc.wait(10)
         app.stop()
 
 
