@@ -79,31 +79,4 @@ if TYPE_CHECKING:  # for type checkers and import-linter: the same names, import
     from .video import waveform_video
     from .waveform import waveform_png
 
-__all__ = [
-    "AudioOptions",
-    "COVER_SIZES",
-    "Levels",
-    "Loudness",
-    "MediaError",
-    "MediaInitError",
-    "OutputResult",
-    "Peaks",
-    "Preview",
-    "PreviewWindow",
-    "Probe",
-    "RenderResult",
-    "Transcode",
-    "WaveformVideo",
-    "contrast_ratio",
-    "contrast_variants",
-    "cover_sizes",
-    "extract_cover",
-    "is_dark",
-    "palette",
-    "player_color",
-    "preview_window",
-    "probe",
-    "render",
-    "waveform_png",
-    "waveform_video",
-]
+__all__ = sorted(_EXPORTS)
