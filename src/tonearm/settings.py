@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # FFmpeg AAC coder for AAC variants that do not name one: "auto" (fast at >= 192 kbps, twoloop
     # below; docs/processing.md), "fast" or "twoloop" (FFmpeg's default).
     aac_coder: Literal["auto", "fast", "twoloop"] = "auto"
+    # Where a track's audio is decoded and encoded: "process" (a render process of its own per job,
+    # started from a warm forkserver: renders in parallel do not share a GIL, and a crash inside
+    # FFmpeg ends that render, not the worker) or "thread" (in the job's own thread).
+    render_isolation: Literal["process", "thread"] = "process"
     webhook_max_attempts: int = 6
     webhook_retry_base_seconds: float = 10.0
     webhook_timeout_seconds: float = 10.0

@@ -18,7 +18,7 @@ from tests.helpers import create_collection, upload_bytes
 from tonearm.catalog.models import Track
 from tonearm.db.session import session_scope
 from tonearm.jobs.queue import MemoryQueue
-from tonearm.processing import run as run_module
+from tonearm.processing import renderers
 from tonearm.processing.tasks import process_track, reap
 from tonearm.storage import keys
 
@@ -110,7 +110,7 @@ def test_database_dropping_out_mid_run_is_retried(client, org, settings, queue, 
     def dropped(*_a, **_k):
         raise OperationalError("UPDATE tracks", {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(run_module, "render", dropped)
+    monkeypatch.setattr(renderers, "render", dropped)
     process_track(rt, str(tid))
     track = _row(settings, tid)
     assert track.track_status_id in ("processing", "fallback") and "Waiting for the database" in track.status_text

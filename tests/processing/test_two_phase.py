@@ -19,7 +19,7 @@ from tests.receiver import Receiver
 from tonearm.catalog.models import TrackFile
 from tonearm.db.session import session_scope
 from tonearm.media import MediaError
-from tonearm.processing import run as run_module
+from tonearm.processing import renderers
 from tonearm.webhooks import signing
 
 OPTIONAL = {"variant_type_id": "transcode", "codec": "mp3", "bitrate": 96, "is_required": False}
@@ -84,14 +84,14 @@ def test_optional_variant_sends_ready_then_files_complete(client, org, consumer,
 
 
 def test_failed_optional_variant_stamps_with_its_reason(client, org, consumer, receiver, tmp_path, monkeypatch):
-    real = run_module.render
+    real = renderers.render
 
     def render(src, specs, **kw):
         if any(getattr(s, "name", None) == "opt-bad" for s in specs):
             raise MediaError("the optional encoder gave up")
         return real(src, specs, **kw)
 
-    monkeypatch.setattr(run_module, "render", render)
+    monkeypatch.setattr(renderers, "render", render)
     client.post("/v1/variant", json={**OPTIONAL, "index": "opt-bad"}, headers=org.headers)
     secret, created, audio = _setup(client, org, receiver, tmp_path)
     upload_bytes(client, created["track_upload"]["upload_url"], audio)

@@ -30,13 +30,14 @@ def main(argv: list[str] | None = None) -> None:
     priority.die_with_parent(args.parent_pid, watch_fd=sys.stdin.fileno())
 
     from tonearm import logging as tlog
-    from tonearm.cli.serving import stop_on_signals
+    from tonearm.cli.serving import stop_on_signals, warm_renderers
     from tonearm.runtime import build_runtime
     from tonearm.settings import get_settings
 
     settings = get_settings()
     tlog.configure(settings.log_format, args.log_level)
     queue = build_runtime(settings).queue
+    warm_renderers(settings, args.concurrency)
     consumer = queue.start_consumer(workers=args.concurrency, reap_interval=settings.reap_interval_seconds)
     stop = stop_on_signals()
     batch = hasattr(os, "SCHED_BATCH") and os.sched_getscheduler(0) == os.SCHED_BATCH

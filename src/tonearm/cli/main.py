@@ -265,6 +265,7 @@ def worker(
         from prometheus_client import start_http_server
 
         start_http_server(metrics_port, addr=metrics_host)
+    serving.warm_renderers(settings, concurrency)
     consumer = queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
     stop = serving.stop_on_signals()
     _say(settings, f"worker running with {concurrency} threads (queue {settings.queue_url.split('://')[0]})")

@@ -10,11 +10,21 @@ import sys
 import threading
 
 
+def warm_renderers(settings, concurrency: int) -> None:
+    """Start the render processes of a consumer in the background (processing/renderers.py)."""
+    if settings.render_isolation != "process":
+        return
+    from tonearm.processing import renderers
+
+    threading.Thread(target=renderers.warm, args=(concurrency,), name="tonearm-warm-renderers", daemon=True).start()
+
+
 def start_consumer(settings, runtime, concurrency: int, log_level: str):
     """Listeners first: with TONEARM_WORKER_NICE > 0 (default 10) the consumer is a child process
     at that many nice levels below this one, with its own interpreter and its own runtime
     (tonearm.cli.consumer); 0 puts it back in this process as threads sharing the app's runtime."""
     if settings.worker_nice <= 0:
+        warm_renderers(settings, concurrency)
         return runtime.queue.start_consumer(workers=concurrency, reap_interval=settings.reap_interval_seconds)
     from tonearm.jobs.child import ChildConsumer
 

@@ -34,6 +34,12 @@ class InfrastructureFault(Exception):
         self.waiting_for = waiting_for
 
 
+class RenderProcessDied(RuntimeError):
+    """The render process (processing/renderers.py) ended without an answer: killed (the OOM
+    killer, an operator) or crashed inside FFmpeg. Retried like any unexpected failure, up to
+    TONEARM_JOB_MAX_ATTEMPTS; then the track ends in `error` saying so."""
+
+
 def describe(exc: BaseException) -> str:
     text = str(exc).splitlines()[0][:200] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

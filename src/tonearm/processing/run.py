@@ -21,7 +21,6 @@ from tonearm.media import (
     MediaError,
     MediaInitError,
     probe,
-    render,
     waveform_png,
 )
 from tonearm.processing.covers import (
@@ -30,6 +29,7 @@ from tonearm.processing.covers import (
     store_track_sizes,
 )
 from tonearm.processing.faults import InfrastructureFault, storage_step
+from tonearm.processing import renderers
 from tonearm.processing.ladder import analysis_specs, plan
 from tonearm.processing.outputs import (
     FileRecord,
@@ -169,7 +169,8 @@ def _process_file(rt: Runtime, tid: uuid.UUID, snap: Snapshot, src: Path,
 
     need_loudness = "loudness" not in snap.info
     specs = list(p.files.values()) + analysis_specs(p, need_levels=False) + ([Loudness()] if need_loudness else [])
-    result = render(src, specs, workdir=work, info=info) if specs else None
+    result = renderers.render(src, specs, workdir=work, info=info,
+                              isolation=rt.settings.render_isolation) if specs else None
     if result is not None:
         records += _file_records(p, by_index, result)
         records += _analysis_records(p, by_index, result, work, snap.color)

@@ -28,7 +28,7 @@ from tonearm.db.base import utcnow
 from tonearm.jobs.runtime import Runtime
 from tonearm.media import MediaError, MediaInitError
 from tonearm.processing import lease
-from tonearm.processing.faults import FAULTS, InfrastructureFault, backoff, describe
+from tonearm.processing.faults import FAULTS, InfrastructureFault, RenderProcessDied, backoff, describe
 from tonearm.processing.settle import finish
 
 log = logging.getLogger("tonearm.processing")
@@ -72,7 +72,8 @@ def process_track(rt: Runtime, track_id: str) -> None:
     except Exception as exc:  # never crash the worker; retry through the lease
         log.exception("processing.track %s failed (attempt %s)", track_id, attempt)
         if attempt >= settings.job_max_attempts:
-            fail(rt, tid, TrackStatus.ERROR, f"Processing failed: {type(exc).__name__}")
+            said = str(exc) if isinstance(exc, RenderProcessDied) else type(exc).__name__
+            fail(rt, tid, TrackStatus.ERROR, f"Processing failed: {said}")
         else:
             lease.release(rt, tid, token)
             rt.enqueue("processing.track", track_id, delay=5 * attempt)
