@@ -47,6 +47,27 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _descendants(pid: int) -> list[int]:
+    out = []
+    for kid in _children(pid):
+        out += [kid, *_descendants(kid)]
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _all_gone(pids: list[int], timeout: float = 15) -> list[int]:
+    deadline = time.time() + timeout
+    while (left := [p for p in pids if _alive(p)]) and time.time() < deadline:
+        time.sleep(0.05)
+    return left
+
+
 def _consumer(srv: ServerProcess, timeout: float = 15, not_pid: int | None = None) -> int:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -101,19 +122,26 @@ def test_jobs_run_in_a_child_at_the_configured_niceness(tmp_path):
         child = _consumer(srv)
         idle_threads = len(_task_priorities(child))
         track_id = _upload(srv, write_audio(tmp_path / "a.wav", "wav", seconds=45.0, kind="noise", amp=0.3))
-        seen_child, seen_parent, most = set(), set(), 0
+        seen_child, seen_parent, seen_render, most, busiest = set(), set(), set(), 0, 0
         deadline = time.time() + 90
         while (status := _status(srv, track_id)) in ("processing", "fallback", "fallback_processing", "stored"):
             assert time.time() < deadline, status
             threads = _task_priorities(child)
             seen_child |= set(threads.values())
+            for render in _descendants(child):  # the render processes (decoder and encoder threads)
+                render_threads = _task_priorities(render) if _alive(render) else {}
+                seen_render |= set(render_threads.values())
+                busiest = max(busiest, len(render_threads))
             seen_parent |= set(_task_priorities(srv.proc.pid).values())
             most = max(most, len(threads))
             time.sleep(0.01)
         assert status == "ready"
-        assert seen_child == {(min(19, base + NICE), os.SCHED_BATCH)}  # every thread, the encoders' included
+        assert seen_child == {(min(19, base + NICE), os.SCHED_BATCH)}  # every thread of the consumer
+        # ... and of its render processes, where the decoder and encoder threads run
+        assert seen_render == {(min(19, base + NICE), os.SCHED_BATCH)}
         assert seen_parent == {(base, os.SCHED_OTHER)}  # the API keeps its priority
-        assert most > idle_threads, "no encoder thread was seen"
+        assert most > idle_threads, "the job's thread was not seen"
+        assert busiest > 3, "no render process with its encoder threads was seen"
         started = _jobs_started_by_pid(srv.data_dir / "metrics" / str(srv.port))
         assert started == {str(child): 1.0}  # the job ran in the child, and only there
         assert "tonearm_tracks_finished_total" in httpx.get(f"{srv.url}/metrics").text  # its metrics show
@@ -135,12 +163,12 @@ def test_child_dies_with_a_sigkilled_parent_and_comes_back_after_a_crash(tmp_pat
             time.sleep(0.1)
         assert status == "ready"
 
+        below = _descendants(second)  # its render processes
+        assert below, "the consumer rendered without render processes"
         os.kill(srv.proc.pid, signal.SIGKILL)
         srv.proc.wait(10)
-        deadline = time.time() + 10
-        while _alive(second):
-            assert time.time() < deadline, "the consumer outlived its parent"
-            time.sleep(0.05)
+        assert _all_gone([second], 10) == [], "the consumer outlived its parent"
+        assert _all_gone(below) == [], [_cmdline(p) for p in below]
     finally:
         srv.stop()
 
@@ -155,9 +183,11 @@ def test_sigterm_lets_the_running_job_finish(tmp_path):
         while _lease(data, track_id) is None:
             assert time.time() < deadline, "the job never started"
             time.sleep(0.02)
+        below = _descendants(child)
         srv.proc.terminate()
         assert srv.proc.wait(60) == -signal.SIGTERM
         assert not _alive(child)
+        assert _all_gone(below) == [], [_cmdline(p) for p in below]
         with sqlite3.connect(data / "tonearm.db") as conn:
             status = conn.execute("select track_status_id from tracks where id = ?",
                                   (track_id.replace("-", ""),)).fetchone()[0]
@@ -183,7 +213,10 @@ def test_zero_turns_it_off(tmp_path):
             assert time.time() < deadline, status
             time.sleep(0.1)
         assert status == "ready"
-        assert _children(srv.proc.pid) == []
+        kids = _descendants(srv.proc.pid)  # no consumer child: only render processes
+        assert kids and all("tonearm.processing.render_worker" in _cmdline(k) for k in kids), \
+            [_cmdline(k) for k in kids]
         assert set(_task_priorities(srv.proc.pid).values()) == {(base, os.SCHED_OTHER)}
+        assert {v for k in kids for v in _task_priorities(k).values()} <= {(base, os.SCHED_OTHER)}
     finally:
         srv.stop()
