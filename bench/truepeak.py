@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from real_audio import album  # noqa: E402
 
-from tonearm.media.loudness import ready_frames  # noqa: E402
+from tonearm.media.kweighting import ready_frames  # noqa: E402
 from tonearm.media.truepeak import OUT_RATE, TruePeakMeter  # noqa: E402
 
 
