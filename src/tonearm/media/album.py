@@ -30,7 +30,7 @@ def add(counts: np.ndarray, energy: np.ndarray) -> None:
         loud = -0.691 + 10 * np.log10(energy)
     loud = loud[loud > FLOOR]
     idx = np.clip(((loud - FLOOR) / STEP).astype(np.int64), 0, BINS - 1)
-    np.add.at(counts, idx, 1)
+    counts += np.bincount(idx, minlength=BINS)
 
 
 def pack(counts: np.ndarray) -> dict:

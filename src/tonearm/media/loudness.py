@@ -45,6 +45,8 @@ SHORT_STEPS = 30  # 3 s
 INTEGRATED_GATE = -10.0
 RANGE_GATE = -20.0
 RANGE_LOW, RANGE_HIGH = 10, 95  # percentiles
+#: Steps gathered before they are gated (a minute: few numpy calls, bounded memory).
+PENDING_STEPS = 600
 
 
 def _db(linear: float) -> float | None:
@@ -121,7 +123,8 @@ class LoudnessSink(Sink):
         self.target = target  # (source rate, source layout, "fltp")
         self.spec = spec
         self.meter = StepMeter()
-        self.recent = np.zeros(0)  # the last SHORT_STEPS - 1 step energies
+        self.pending: list[np.ndarray] = []  # step energies not gated yet (up to a minute's)
+        self.recent = np.zeros(0)  # the last SHORT_STEPS - 1 step energies already gated
         self.steps = 0
         self.blocks = Gated()  # 400 ms: integrated loudness
         self.windows = Gated()  # 3 s: loudness range
@@ -140,22 +143,31 @@ class LoudnessSink(Sink):
         self._steps(self.meter.add(frame, data))
 
     def _steps(self, energies: np.ndarray) -> None:
-        if not len(energies):
+        if len(energies):
+            self.pending.append(energies)
+            self.steps += len(energies)
+            if sum(len(e) for e in self.pending) >= PENDING_STEPS:
+                self._gate()
+
+    def _gate(self) -> None:
+        """Every 400 ms block and 3 s window that ends at a pending step, into the histograms."""
+        if not self.pending:
             return
         seen = len(self.recent)
-        s = np.concatenate([self.recent, energies]) if seen else energies
+        s = np.concatenate([self.recent, *self.pending])
         for steps, gated in ((BLOCK_STEPS, self.blocks), (SHORT_STEPS, self.windows)):
-            first = max(steps - 1, seen)  # windows ending at a new step
+            first = max(steps - 1, seen)  # index of the first window's last step
             if len(s) > first:
                 power = sliding_window_view(s[first - steps + 1:], steps).mean(axis=1)
                 gated.add(power)
                 if steps == BLOCK_STEPS:
                     album.add(self.album, power)
-        self.steps += len(energies)
+        self.pending = []
         self.recent = s[-(SHORT_STEPS - 1):]
 
     def finish(self) -> None:
         self._steps(self.meter.finish())
+        self._gate()
         if self.peak_meter is not None:
             self.peak_meter.finish()
             self.true_peak = self.peak_meter.peak
