@@ -124,6 +124,7 @@ class LoudnessSink(Sink):
         self.spec = spec
         self.meter = StepMeter()
         self.pending: list[np.ndarray] = []  # step energies not gated yet (up to a minute's)
+        self.pending_steps = 0
         self.recent = np.zeros(0)  # the last SHORT_STEPS - 1 step energies already gated
         self.steps = 0
         self.blocks = Gated()  # 400 ms: integrated loudness
@@ -146,7 +147,8 @@ class LoudnessSink(Sink):
         if len(energies):
             self.pending.append(energies)
             self.steps += len(energies)
-            if sum(len(e) for e in self.pending) >= PENDING_STEPS:
+            self.pending_steps += len(energies)
+            if self.pending_steps >= PENDING_STEPS:
                 self._gate()
 
     def _gate(self) -> None:
@@ -162,7 +164,7 @@ class LoudnessSink(Sink):
                 gated.add(power)
                 if steps == BLOCK_STEPS:
                     album.add(self.album, power)
-        self.pending = []
+        self.pending, self.pending_steps = [], 0
         self.recent = s[-(SHORT_STEPS - 1):]
 
     def finish(self) -> None:
