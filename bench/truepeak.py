@@ -13,7 +13,8 @@ pruned peak equals the full one bit for bit (it must).
 32768-sample frames:
   before   the two sinks of before issue 15's change: the `ebur128` graph (metadata=1; I and LRA)
            with `TruePeakMeter`, plus the album-blocks sink (K-weighting again: FFmpeg `biquad` in
-           double precision, `aformat` to dblp, numpy mean squares per 100 ms, 0.1 LU histogram);
+           double precision, `aformat` to dblp, numpy mean squares per 100 ms, 0.1 LU histogram;
+           rebuilt here from the removed code, with today's filter coefficients: same cost);
   now      `LoudnessSink`: one K-weighting pass for I, LRA and the album histogram, `TruePeakMeter`.
 Prints CPU-seconds of each, the ratio, and the I and LRA of both (with --oracle also the Debian
 `ffmpeg -af ebur128` CLI's, read at three decimals), and the largest differences.
