@@ -7,7 +7,7 @@
                           |-> encoder thread (MP3 128k)
                           |-> encoder thread (MP3 preview: trim + fade)
                           |-> analysis thread (levels + peaks)
-                          '-> loudness thread (ebur128)
+                          '-> loudness thread (K-weighting: I, LRA, album blocks; true peak)
 
 Frames are streamed through bounded queues, so memory stays flat however
 long the source is.  Each consumer runs on its own thread; FFmpeg releases
@@ -26,7 +26,6 @@ from pathlib import Path
 import av
 import av.error
 
-from .album import BlockSink
 from .cover import EmbeddedCover, cover_for_embedding, extract_cover_info
 from .encoders import EncoderSink, codec_info, target_for
 from .errors import MediaError, MediaInitError
@@ -167,8 +166,7 @@ def render(
     if Levels in single or Peaks in single:
         analysis = AnalysisSink(src_target, single.get(Levels), single.get(Peaks), info.duration)
     meter = LoudnessSink(src_target, single[Loudness]) if Loudness in single else None
-    blocks = BlockSink(src_target) if Loudness in single else None  # album loudness (media/album.py)
-    sinks = [sink for _, sink in encoders] + [s for s in (analysis, meter, blocks) if s is not None]
+    sinks = [sink for _, sink in encoders] + [s for s in (analysis, meter) if s is not None]
     decoded, rate_used, errors, truncated = _run(path, sinks)
     result = RenderResult(
         duration=round(decoded, 6), sample_rate=rate_used or info.sample_rate,
@@ -177,8 +175,6 @@ def render(
     for res, sink in encoders:
         _finish_file(res, sink, decoded)
     _collect_analysis(result, single, analysis, meter)
-    if blocks is not None and blocks.error is None:
-        result.loudness_blocks = blocks.result()
     result.elapsed = round(time.perf_counter() - started, 3)
     return result
 
@@ -239,6 +235,7 @@ def _collect_analysis(result: RenderResult, single: dict, analysis, meter) -> No
             result.errors["loudness"] = meter.error
         else:
             result.loudness = meter.result()
+            result.loudness_blocks = meter.album_blocks()  # album loudness (media/album.py)
 
 
 _SPEC_TYPES = {"levels": Levels, "peaks": Peaks}
