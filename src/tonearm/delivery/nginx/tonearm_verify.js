@@ -5,60 +5,48 @@
 // tried with the current delivery subkey, then the previous one (a rotation); issued at most
 // 300 s ahead of this clock; `expires` required, digits, not past.
 //
-// This script only ever says "nginx may send this file itself". Anything else (a bad, expired or
-// missing signature, a URL an organization's URL Signing key made, a name this script does not
-// map, a file that is not on disk) leaves every variable empty, and the location hands the request
-// to Tonearm unchanged: the listener gets Tonearm's own answer (its JSON 403/404 envelope, the
-// bitrate paths it looks up in the database) and nothing is decided twice in two ways.
+// The script only ever says "nginx may send this file itself". Anything else (a bad, expired or
+// missing signature, a URL an organization's URL Signing key made, an odd but maybe valid
+// spelling such as a %-escaped name or a zero-padded number, a file not on disk) sends the
+// request to Tonearm unchanged: the listener gets Tonearm's own answer (its JSON 403/404
+// envelope, the bitrate paths it looks up in the database), and nothing is decided two ways.
 //
-// Variables (js_set, nginx-config.conf): $tonearm_file (the object key as "/tracks/…", or ""),
-// $tonearm_cache_control, $tonearm_disposition. Secrets come from $tonearm_delivery_keys
-// (js_var, written by `tonearm nginx-secrets`): hex subkeys separated by spaces, current first.
+// nginx maps the name to the object key (the regex locations tonearm/delivery/nginx writes, after
+// storage/keys.py) and calls `verdict` once per request (js_set $tonearm_refused): "" when the URL
+// is good, else a folder name no storage key starts with, so that try_files misses and falls to
+// Tonearm. For a good URL it also sets $tonearm_cache_control and $tonearm_disposition (js_var).
+// The subkeys are $tonearm_delivery_key and $tonearm_delivery_key_previous (js_var, written by
+// `tonearm nginx-secrets`). njs 0.7 interprets every operation (a regex test costs about as much
+// as an HMAC), so the common case takes the few cheapest steps and odd spellings go to Tonearm.
 
 var crypto = require('crypto');
 
 var MAX_CLOCK_SKEW = 300;
-// storage/keys.py DELIVERY_NAME and COLLECTION_COVER_NAME, with the /d/ prefix
-var TRACK_FILE = /^\/d\/([0-9a-f]{16})_([a-z0-9][a-z0-9_-]{0,63})\.([a-z0-9]{1,5})$/;
-var COLLECTION_COVER = /^\/d\/c([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})_cover_([a-z0-9]{1,16})\.jpg$/;
-var PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
-var DIGITS = /^[0-9]+$/;
-
-// njs gives each request its own copy of this module's globals: the verdict is worked out once
-// per request, whichever variable asks first, and kept for the others.
-var memo = null;
-
-// The object key `key_for_delivery_name` maps a /d/ path to, or null.
-function objectKey(path) {
-    var m = TRACK_FILE.exec(path);
-    if (m) {
-        return 'tracks/' + m[1] + '/' + m[2] + '.' + m[3];
-    }
-    m = COLLECTION_COVER.exec(path);
-    if (m) {
-        return 'collections/' + [m[1], m[2], m[3], m[4], m[5]].join('-') + '/cover_' + m[6] + '.jpg';
-    }
-    return null;
-}
+var REFUSED = '/.tonearm-refused';
 
 function mac(secret, message) {
     return crypto.createHmac('sha256', secret).update(message).digest('base64url');
 }
 
-// Equal strings, in time that depends on their length only (the expected one's is public).
-function same(a, b) {
-    if (a.length !== b.length) {
-        return false;
-    }
-    var diff = 0;
-    for (var i = 0; i < a.length; i++) {
-        diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-    }
-    return diff === 0;
+// Equal strings without an early exit on what only the secret knows: both are hashed first, so
+// how long `===` takes says something about two digests, never about the expected signature.
+function same(expected, given) {
+    return crypto.createHash('sha256').update(expected).digest('base64')
+        === crypto.createHash('sha256').update(given).digest('base64');
 }
 
-// urllib.parse.unquote_plus for one name or value; null where Python would have to guess
-// (a broken %-escape or bytes that are not UTF-8): Tonearm answers those itself.
+// The integer spelled by `s` in plain ASCII digits with no leading zero, or -1 (Tonearm decides
+// the rest: "007" is digits for Python, but no URL Tonearm signs spells a number that way).
+function number(s, maxLength) {
+    if (s.length === 0 || s.length > maxLength) {
+        return -1;
+    }
+    var n = parseInt(s, 10);
+    return String(n) === s ? n : -1;
+}
+
+// urllib.parse.unquote_plus of a name or value; null where Python would have to guess (a broken
+// %-escape, bytes that are not UTF-8): Tonearm answers those itself.
 function unquote(s) {
     try {
         return decodeURIComponent(s.replace(/\+/g, ' '));
@@ -69,29 +57,32 @@ function unquote(s) {
 
 // dict(parse_qsl(search, keep_blank_values=True)): the last value of a name wins.
 function parseQuery(search) {
-    var params = {};
+    var params = Object.create(null);  // a name such as __proto__ is just a name
+    var plain = search.indexOf('%') < 0 && search.indexOf('+') < 0;  // Tonearm's play URLs: nothing to decode
     var pieces = search.split('&');
     for (var i = 0; i < pieces.length; i++) {
-        if (!pieces[i]) {
+        var piece = pieces[i];
+        if (!piece) {
             continue;
         }
-        var eq = pieces[i].indexOf('=');
-        var name = unquote(eq < 0 ? pieces[i] : pieces[i].slice(0, eq));
-        var value = unquote(eq < 0 ? '' : pieces[i].slice(eq + 1));
-        if (name === null || value === null) {
-            return null;
+        var eq = piece.indexOf('=');
+        var name = eq < 0 ? piece : piece.slice(0, eq);
+        var value = eq < 0 ? '' : piece.slice(eq + 1);
+        if (!plain) {
+            name = unquote(name);
+            value = unquote(value);
+            if (name === null || value === null) {
+                return null;
+            }
         }
         params[name] = value;
     }
     return params;
 }
 
-// The signed parameters of path?raw under one of `secrets`, or null: UrlSigner.verify's accept set.
-function signedParams(secrets, path, raw, now) {
+// The signed parameters of path?raw under one of `keys`, or null: within UrlSigner.verify's accept set.
+function signedParams(keys, path, raw, now) {
     var search, verify;
-    if (raw.indexOf('verify=') < 0) {
-        return null;
-    }
     if (raw.slice(0, 7) === 'verify=') {
         search = '';
         verify = raw.slice(7);
@@ -104,26 +95,25 @@ function signedParams(secrets, path, raw, now) {
         verify = raw.slice(at + 8);
     }
     var dash = verify.indexOf('-');
-    if (dash < 0) {
+    if (dash < 1) {
         return null;
     }
     var issued = verify.slice(0, dash);
     var sig = verify.slice(dash + 1);
-    if (!DIGITS.test(issued) || issued.length > 12 || !sig || sig.length > 64) {
+    var issuedAt = number(issued, 12);
+    if (issuedAt < 0 || sig.length === 0 || sig.length > 64 || issuedAt > now + MAX_CLOCK_SKEW) {
         return null;
     }
+    var message = path + search + issued;
     var matched = false;
-    for (var i = 0; i < secrets.length && !matched; i++) {
-        matched = same(mac(secrets[i], path + search + issued), sig);
+    for (var i = 0; i < keys.length && !matched; i++) {
+        matched = same(mac(keys[i], message), sig);
     }
-    if (!matched || Number(issued) > now + MAX_CLOCK_SKEW) {
+    if (!matched) {
         return null;
     }
-    var params = search ? parseQuery(search.slice(1)) : {};
-    if (params === null || params.expires === undefined) {
-        return null;
-    }
-    if (!DIGITS.test(params.expires) || Number(params.expires) < now) {
+    var params = search ? parseQuery(search.slice(1)) : Object.create(null);
+    if (params === null || params.expires === undefined || number(params.expires, 15) < now) {
         return null;
     }
     return params;
@@ -151,57 +141,35 @@ function disposition(filename) {
 }
 
 function check(r) {
+    var v = r.variables;
     if (r.method !== 'GET' && r.method !== 'HEAD') {
-        return null;
+        return false;
     }
-    var path = r.uri;
-    var key = objectKey(path);
-    var raw = r.variables.args || '';
-    if (key === null || !PRINTABLE_ASCII.test(raw)) {
-        return null;  // non-ASCII query bytes: Python reads them as Latin-1; let it
-    }
-    var secrets = (r.variables.tonearm_delivery_keys || '').split(' ').filter(function (s) { return s; });
+    // The raw query goes into the HMAC as nginx has it. Python reads non-ASCII bytes as Latin-1
+    // first; no matter: a match needs the exact bytes Tonearm signed, and those are always ASCII
+    // (urlencode), so a query with other bytes never matches here and goes to Tonearm.
+    var keys = v.tonearm_delivery_key_previous
+        ? [v.tonearm_delivery_key, v.tonearm_delivery_key_previous] : [v.tonearm_delivery_key];
     var now = Date.now() / 1000;
-    var params = signedParams(secrets, path, raw, now);
+    var path = r.uri;
+    var params = signedParams(keys, path, v.args || '', now);
     if (params === null) {
-        return null;
+        return false;
     }
-    var maxAge = Math.max(0, Math.min(86400, Number(params.expires) - Math.floor(now)));
-    var name = path.slice(3);
-    return {
-        file: '/' + key,
-        cacheControl: 'private, max-age=' + maxAge,
-        disposition: params.download === '1' ? disposition(params.filename || name) : '',
-    };
+    v.tonearm_cache_control = 'private, max-age=' + Math.max(0, Math.min(86400, Number(params.expires) - Math.floor(now)));
+    if (params.download === '1') {
+        v.tonearm_disposition = disposition(params.filename || path.slice(3));
+    }
+    return true;
 }
 
 function verdict(r) {
-    var at = r.variables.request_uri;
-    if (memo === null || memo.at !== at) {
-        var v = null;
-        try {
-            v = check(r);
-        } catch (e) {
-            r.error('tonearm_verify: ' + e);
-        }
-        memo = {at: at, v: v};
+    try {
+        return check(r) ? '' : REFUSED;
+    } catch (e) {
+        r.error('tonearm_verify: ' + e);
+        return REFUSED;
     }
-    return memo.v;
 }
 
-function file(r) {
-    var v = verdict(r);
-    return v ? v.file : '';
-}
-
-function cacheControl(r) {
-    var v = verdict(r);
-    return v ? v.cacheControl : '';
-}
-
-function contentDisposition(r) {
-    var v = verdict(r);
-    return v ? v.disposition : '';
-}
-
-export default {file, cacheControl, contentDisposition};
+export default {verdict};
