@@ -97,7 +97,8 @@ def stack(tmp_path_factory):
                                                delivery=njs.delivery_location(objects))
         with running_nginx(nginx, tmp, blocks, port, timeout=60, main=frame["main"]):
             yield {"nginx": f"http://127.0.0.1:{port}", "app": app.url, "objects": objects, "secrets": secrets,
-                   "play": play, "download": download, "base": track["base_path"], "tmp": tmp}
+                   "play": play, "download": download, "base": track["base_path"], "tmp": tmp,
+                   "app_env": app.env}
     finally:
         app.stop()
 
@@ -270,3 +271,19 @@ def test_odd_queries_get_the_answer_tonearm_gives(stack, search):
         assert through.headers["cache-control"].startswith("private, max-age=")
     else:
         assert through.status_code == direct.status_code and through.json()["message"] == direct.json()["message"]
+
+
+def test_the_printed_config_is_one_nginx_accepts(stack, tmp_path):
+    """`tonearm nginx-config`'s three parts, placed where it says, pass `nginx -t`."""
+    env = {**stack["app_env"], "TONEARM_STORAGE_URL": f"file://{stack['objects']}"}
+    out = subprocess.run([sys.executable, "-m", "tonearm.cli.main", "nginx-config", "--secrets", str(stack["secrets"]),
+                          "--upstream", "127.0.0.1:9"], env=env, check=True, capture_output=True, text=True).stdout
+    main, http, server = (part.split("\n", 1)[1] for part in out.split("# --- ")[1:])
+    assert f"root {stack['objects']};" in server and "proxy_pass http://127.0.0.1:9;" in server
+    conf = tmp_path / "nginx.conf"
+    from tests.scale.nginxconf import nginx_conf
+
+    conf.write_text(nginx_conf(tmp_path, http + "\n    server {\n        listen 127.0.0.1:9;\n" + server + "\n    }",
+                               main=main))
+    r = subprocess.run([_njs_nginx(), "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
