@@ -287,3 +287,12 @@ def test_the_printed_config_is_one_nginx_accepts(stack, tmp_path):
                                main=main))
     r = subprocess.run([_njs_nginx(), "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_preflights_and_other_methods_reach_tonearm(stack):
+    rel = _signed(stack["base"] + "_lq.mp3")
+    pre = httpx.options(stack["nginx"] + rel, headers={"Origin": "https://player.example",
+                                                        "Access-Control-Request-Method": "GET"})
+    assert pre.status_code in (200, 204) and pre.headers["access-control-allow-origin"] == "*"
+    post = httpx.post(stack["nginx"] + rel)
+    assert post.status_code == 405 and post.json()["ok"] is False

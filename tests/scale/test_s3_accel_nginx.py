@@ -31,7 +31,7 @@ def _nginx() -> str:
         return found
     r = subprocess.run([str(ROOT / "scripts" / "nginx-deps.sh")], capture_output=True, text=True, timeout=600)
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if r.returncode != 0 or not found:
+    if not found:  # the script also installs njs (test_njs_nginx.py); this test needs nginx only
         pytest.skip(f"nginx could not be installed by scripts/nginx-deps.sh: {(r.stderr or r.stdout)[-300:]}")
     return found
 
