@@ -13,9 +13,10 @@ from tonearm.settings import get_settings
 
 
 def nginx_secrets(out: Path = typer.Option(..., "--out", help="The nginx include to write (mode 0600)")):
-    """Write the delivery URL subkeys (current, and the previous one during a rotation) as an nginx
-    include; nothing else of the keyring. Re-run after rotating TONEARM_SECRET_KEY, then
-    `nginx -s reload`."""
+    """Write the delivery URL subkeys as an nginx include (mode 0600).
+
+    The current subkey, and the previous one during a rotation; nothing else of the keyring.
+    Re-run after rotating TONEARM_SECRET_KEY, then `nginx -s reload`."""
     from tonearm.delivery.nginx import secrets_include
     from tonearm.keyring import Keyring, Purpose
 
