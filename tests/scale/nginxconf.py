@@ -7,11 +7,36 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _binary() -> str | None:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def installed_nginx(*, njs: bool = False) -> tuple[str | None, str]:
+    """(the nginx binary, "") once scripts/nginx-deps.sh has run when something was missing (nginx,
+    and with `njs` its JavaScript module); (None, why) when it could not be installed."""
+    from tonearm.delivery.nginx import NJS_MODULE
+
+    def ready() -> bool:
+        return _binary() is not None and (not njs or Path(NJS_MODULE).exists())
+
+    if ready():
+        return _binary(), ""
+    r = subprocess.run([str(ROOT / "scripts" / "nginx-deps.sh")], capture_output=True, text=True, timeout=600)
+    if ready():
+        return _binary(), ""
+    return None, "scripts/nginx-deps.sh did not install " + ("nginx and njs" if njs else "nginx") + ": " + (
+        r.stderr or r.stdout)[-300:]
+
 
 FRAME = """
 {main}

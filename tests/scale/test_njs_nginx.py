@@ -12,15 +12,13 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.audiogen import write_audio
 from tests.e2e.server import ServerProcess, free_port
-from tests.scale.nginxconf import njs_frame, running_nginx
-from tests.scale.test_s3_accel_nginx import _nginx
+from tests.scale.nginxconf import installed_nginx, njs_frame, running_nginx
 from tonearm.delivery import nginx as njs
 from tonearm.delivery.signing import sign_path
 from tonearm.keyring import Purpose, derive
@@ -48,13 +46,10 @@ SERVER = """
 
 
 def _njs_nginx() -> str:
-    binary = _nginx()
-    if not Path(njs.NJS_MODULE).exists():
-        root = Path(__file__).resolve().parents[2]
-        r = subprocess.run([str(root / "scripts" / "nginx-deps.sh")], capture_output=True, text=True, timeout=600)
-        if not Path(njs.NJS_MODULE).exists():
-            pytest.skip(f"njs could not be installed by scripts/nginx-deps.sh: {(r.stderr or r.stdout)[-300:]}")
-    return binary
+    found, why = installed_nginx(njs=True)
+    if found is None:
+        pytest.skip(why)
+    return found
 
 
 def _d_requests(app_url: str) -> int:
