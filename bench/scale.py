@@ -22,12 +22,15 @@ files only, and an S3 bucket on this machine would be moto's, which measures mot
     wrk per port, the connections split), as docs/deploy.md lays them out; requests/s, p99, and
     the 2/1 ratio. Not `serve --workers 2`: uvicorn's supervisor kills a child that does not answer
     its health ping within 5 s, and on a crowded machine importing the app takes longer than that.
-(c) 64 KiB Range reads (`Range: bytes=0-65535`) of one processed hq file, wrk as in (b), five ways:
+(c) 64 KiB Range reads (`Range: bytes=0-65535`) of one processed hq file, wrk as in (b), six ways:
       plain nginx       nginx serves the objects folder itself (the baseline)
       accel             nginx → Tonearm (`TONEARM_DELIVERY=accel`) checks the signed URL and answers
                         X-Accel-Redirect → nginx sends the bytes
       accel, njs        nginx checks the signed URL itself (njs, tonearm/delivery/nginx) and sends
-                        the file; Tonearm sees none of these reads (goal: ≥ 90 % of plain nginx)
+                        the file; Tonearm sees none of these reads (goal: ≥ 90 % of plain nginx),
+                        measured right after the baseline
+      verdict cached    a prototype (this file only): nginx asks Tonearm (auth_request) and keeps
+                        its "yes" per signed URL for 5 s (proxy_cache)
       python direct     Tonearm (`TONEARM_DELIVERY=direct`) sends the bytes itself (FileResponse),
                         wrk straight at its port
       python via nginx  the same behind nginx's proxy_pass, as a deployment without accel runs it
