@@ -336,7 +336,7 @@ NGINX_BLOCKS = """
     proxy_cache_path {tmp}/verdicts keys_zone=tonearm_verdicts:4m levels=1:2 inactive=60s use_temp_path=off;
     server {{
         listen 127.0.0.1:{cached_port};
-        location ~ "^/d/(?<tonearm_track>[0-9a-f]{{16}})_(?<tonearm_variant>[a-z0-9][a-z0-9_-]{{0,63}})\.(?<tonearm_ext>[a-z0-9]{{1,5}})$" {{
+        location ~ "^/d/(?<tonearm_track>[0-9a-f]{{16}})_(?<tonearm_variant>[a-z0-9][a-z0-9_-]{{0,63}})\\.(?<tonearm_ext>[a-z0-9]{{1,5}})$" {{
             auth_request /_tonearm_verdict;
             auth_request_set $tonearm_cc $upstream_http_cache_control;
             auth_request_set $tonearm_cd $upstream_http_content_disposition;
