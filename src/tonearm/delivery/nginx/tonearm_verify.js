@@ -7,7 +7,7 @@
 //
 // The script only ever says "nginx may send this file itself". Anything else (a bad, expired or
 // missing signature, a URL an organization's URL Signing key made, an odd but maybe valid
-// spelling such as a %-escaped name or a zero-padded number, a file not on disk) sends the
+// spelling such as a zero-padded number or a broken %-escape, a file not on disk) sends the
 // request to Tonearm unchanged: the listener gets Tonearm's own answer (its JSON 403/404
 // envelope, the bitrate paths it looks up in the database), and nothing is decided two ways.
 //
