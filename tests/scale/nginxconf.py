@@ -1,18 +1,45 @@
-"""One nginx configuration frame for the accel test and `bench/scale.py`: a private prefix (pid,
+"""One nginx configuration frame for the accel tests and `bench/scale.py`: a private prefix (pid,
 logs and temp folders under `tmp`), sendfile with `tcp_nopush off` (the loopback setting measured in
-docs/deploy.md), the caller's `http` blocks inside."""
+docs/deploy.md), the caller's `http` blocks inside, and `main` lines before (`load_module`).
+`njs_blocks` is the "nginx verifies" configuration (tonearm.delivery.nginx) around them."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _binary() -> str | None:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def installed_nginx(*, njs: bool = False) -> tuple[str | None, str]:
+    """(the nginx binary, "") once scripts/nginx-deps.sh has run when something was missing (nginx,
+    and with `njs` its JavaScript module); (None, why) when it could not be installed."""
+    from tonearm.delivery.nginx import NJS_MODULE
+
+    def ready() -> bool:
+        return _binary() is not None and (not njs or Path(NJS_MODULE).exists())
+
+    if ready():
+        return _binary(), ""
+    r = subprocess.run([str(ROOT / "scripts" / "nginx-deps.sh")], capture_output=True, text=True, timeout=600)
+    if ready():
+        return _binary(), ""
+    return None, "scripts/nginx-deps.sh did not install " + ("nginx and njs" if njs else "nginx") + ": " + (
+        r.stderr or r.stdout)[-300:]
+
+
 FRAME = """
+{main}
 {user}
 worker_processes {workers};
 daemon off;
@@ -34,10 +61,20 @@ http {{
 """
 
 
-def nginx_conf(tmp: Path, blocks: str, *, workers: int = 1, connections: int = 64) -> str:
-    """The whole file: `blocks` (upstreams and servers, plain nginx syntax) inside `http`."""
+def nginx_conf(tmp: Path, blocks: str, *, workers: int = 1, connections: int = 64, main: str = "") -> str:
+    """The whole file: `blocks` (upstreams and servers, plain nginx syntax) inside `http`, `main`
+    lines (e.g. `load_module`) before everything."""
     user = "user root;" if os.geteuid() == 0 else ""  # as root, workers would drop to nobody
-    return FRAME.format(user=user, workers=workers, connections=connections, tmp=tmp, blocks=blocks)
+    return FRAME.format(main=main, user=user, workers=workers, connections=connections, tmp=tmp, blocks=blocks)
+
+
+def njs_frame(secrets_file: Path) -> dict:
+    """`main` and the http-level lines for "nginx verifies" (tonearm.delivery.nginx): the njs
+    module, the shipped script and `secrets_file` (what `tonearm nginx-secrets` writes). `main`
+    goes to `running_nginx`, `http` before the caller's servers."""
+    from tonearm.delivery import nginx as njs
+
+    return {"main": njs.main_block(), "http": njs.http_block(secrets_file)}
 
 
 @contextlib.contextmanager

@@ -6,33 +6,25 @@ nginx comes from Debian (scripts/nginx-deps.sh); the test skips, saying why, onl
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.e2e.server import ServerProcess, free_port
-from tests.scale.nginxconf import running_nginx
+from tests.scale.nginxconf import installed_nginx, running_nginx
 from tonearm.delivery.signing import sign_path
 from tonearm.keyring import Purpose, derive
 from tonearm.storage import keys
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = os.urandom(200_000)
 INDEX = "00000000000000ac"
 
 
 def _nginx() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if found:
-        return found
-    r = subprocess.run([str(ROOT / "scripts" / "nginx-deps.sh")], capture_output=True, text=True, timeout=600)
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if r.returncode != 0 or not found:
-        pytest.skip(f"nginx could not be installed by scripts/nginx-deps.sh: {(r.stderr or r.stdout)[-300:]}")
+    found, why = installed_nginx()
+    if found is None:
+        pytest.skip(why)
     return found
 
 

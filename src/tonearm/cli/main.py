@@ -32,6 +32,9 @@ from tonearm.cli.remote import tracks_app as _tracks_app  # noqa: E402
 from tonearm.cli.tracks import reprocess as _reprocess  # noqa: E402
 
 _tracks_app.command("reprocess")(_reprocess)  # an operator command on the server's own database
+from tonearm.cli.nginx import register as _register_nginx  # noqa: E402
+
+_register_nginx(app)  # nginx-secrets, nginx-config: nginx checks delivery URLs itself (njs)
 
 
 def _settings(**overrides) -> Settings:
