@@ -3,8 +3,9 @@
 bench/quality.py compares Tonearm's rung settings (through tonearm.media.render). This bench
 looks one level lower, at the raw FFmpeg options of the two default encoders (libmp3lame's
 `compression_level`, `reservoir`, `joint_stereo`, `cutoff`; the AAC encoder's `aac_tns`,
-`aac_pns`, `aac_ms`, `cutoff`), each on top of Tonearm's current default for the rung, to find
-one that costs fewer CPU-seconds at a score no worse than the ffmpeg CLI default:
+`aac_pns`, `aac_ms`, `cutoff`), each on top of the rungs' settings before this bench (BASE), to
+find one that costs fewer CPU-seconds at a score no worse than the ffmpeg CLI default; the rows
+"(tonearm default now)" are what AudioOptions gives today:
 
   CPU    one 4-minute input decoded once to 44.1 kHz stereo float frames of 32768 samples (what
          the job's decode thread hands the encoders); every candidate encodes the same frames,
@@ -16,6 +17,10 @@ one that costs fewer CPU-seconds at a score no worse than the ffmpeg CLI default
   noise  the spread of each candidate's MOS over the first source shifted by --shifts samples.
 
     .venv/bin/python bench/encoder_speed.py [--runs 5] [--seconds 30] [--music 3] [--cpu-only|--mos-only]
+        [--only TEXT] [--aac-kbps 256] [--excerpts FILE ... --starts 0 120] [--shifts 0 1 441]
+
+`--only zzz` (any text no candidate has) keeps only the baselines: before vs now, with the MP3 rung
+measured twice at the same settings as a control of the CPU figure's drift.
 """
 
 from __future__ import annotations
@@ -197,9 +202,16 @@ def main() -> None:
     ap.add_argument("--starts", type=float, nargs="+", default=[0, 120])
     ap.add_argument("--cpu-only", action="store_true")
     ap.add_argument("--mos-only", action="store_true")
-    ap.add_argument("--only", default="", help="only candidates whose label or settings contain this")
+    ap.add_argument("--aac-kbps", type=int, default=256, help="bitrate of the AAC rows")
+    ap.add_argument("--only", default="", help="only candidates whose settings contain this (the baselines are always kept)")
     args = ap.parse_args()
     args.files = []
+    if args.aac_kbps != 256:  # the same AAC rows at another bitrate (still the fast coder)
+        label = f"aac {args.aac_kbps}k"
+        CANDIDATES[:] = [(label, c, args.aac_kbps, x) if c == "aac" else (lb, c, k, x)
+                         for lb, c, k, x in CANDIDATES]
+        CLI[label] = ("-c:a", "aac", "-b:a", f"{args.aac_kbps}k")
+        del CLI["aac 256k"]
     if args.only:
         CANDIDATES[:] = [c for c in CANDIDATES if args.only in f"{c[0]} {settings(c[3])}" or not c[3]]
     print(f"encoder speed/quality bench: {os.cpu_count()} cores, PyAV {av.__version__} "

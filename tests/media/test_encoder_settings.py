@@ -168,7 +168,10 @@ NOISE = 0.001
 
 def test_default_rungs_keep_a_quality_floor(source, tmp_path):
     """Every default transcode rung scores at least what FFmpeg's encoder at its own defaults
-    (same codec and bitrate, no options) scores on the same source, less the metric's noise."""
+    (same codec and bitrate, no options) scores on the same source, less the metric's noise.
+    The generated source does not show the fine differences bench/quality.py and
+    bench/encoder_speed.py measure on real music (LAME 4 even scores higher on it); this guards
+    against a default that falls below FFmpeg's own, the ranking itself is the benches' job."""
     ref = decode(source, 48000)
     rungs = [v for v in DEFAULT_LADDER if v["variant_type_id"] == "transcode"]
     p = plan([SimpleNamespace(index=v["index"], variant_type_id="transcode", settings=v["settings"]) for v in rungs],
