@@ -82,7 +82,8 @@ def grid(quick: bool) -> list[Rung]:
            for q in ((2, 3, 5, 7) if not quick else (3, 5))]
     aac = [Rung("aac 256k", "aac", 256, o, default=o == {"aac_coder": coder(256)}) for o in (
         {"aac_coder": "fast"}, {"aac_coder": "fast", "aac_intensity_stereo": True},
-        {"aac_coder": "twoloop"}, {"aac_coder": "fast", "aac_cutoff": 17000})[: 2 if quick else 4]]
+        {"aac_coder": "twoloop"}, {"aac_coder": "fast", "aac_cutoff": 17000},
+        {"aac_coder": "fast", "aac_tns": True})[: 2 if quick else 5]]
     aac128 = [Rung("aac 128k", "aac", 128, o, default=o == {"aac_coder": coder(128)}) for o in (
         {"aac_coder": "fast"}, {"aac_coder": "fast", "aac_intensity_stereo": True}, {"aac_coder": "twoloop"})]
     opus = [Rung("opus 96k", "opus", 96, {"opus_complexity": c}, default=c == DEFAULTS.opus_complexity)

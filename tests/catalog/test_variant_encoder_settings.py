@@ -12,7 +12,7 @@ def test_org_hq_mp3_with_lame_level_2(client, org):
     listed = client.get("/v1/variant?limit=200", headers=org.headers).json()["variants"]
     assert "hq-mp3" in [v["index"] for v in listed]
     aac = {"variant_type_id": "preview", "index": "pv-aac", "codec": "aac", "bitrate": 192,
-           "aac_coder": "twoloop", "aac_cutoff": 16000, "aac_intensity_stereo": False}
+           "aac_coder": "twoloop", "aac_cutoff": 16000, "aac_intensity_stereo": False, "aac_tns": True}
     assert client.post("/v1/variant", json=aac, headers=org.headers).status_code == 200
     opus = {"variant_type_id": "transcode", "index": "op", "codec": "opus", "bitrate": 64, "opus_complexity": 5}
     assert client.post("/v1/variant", json=opus, headers=org.headers).status_code == 200
@@ -37,6 +37,8 @@ def test_settings_keep_only_what_was_given():
     {"codec": "aac", "aac_cutoff": 100},
     {"codec": "aac", "aac_cutoff": 99999},
     {"codec": "aac", "aac_intensity_stereo": "yes"},
+    {"codec": "aac", "aac_tns": 1},
+    {"codec": "mp3", "aac_tns": False},
     {"codec": "opus", "opus_complexity": 11},
     {"codec": "opus", "opus_complexity": -1},
 ])

@@ -16,7 +16,7 @@ WINDOW_FIELDS = ("preview_type", "preview_seconds", "preview_min_percent", "prev
                  "preview_percent", "preview_min_seconds", "preview_max_seconds", "preview_start_percent")
 #: Per-rung encoder settings and the codec each belongs to.
 ENCODER_FIELDS = {"mp3_quality": "mp3", "aac_coder": "aac", "aac_cutoff": "aac",
-                  "aac_intensity_stereo": "aac", "opus_complexity": "opus"}
+                  "aac_intensity_stereo": "aac", "aac_tns": "aac", "opus_complexity": "opus"}
 
 
 class WaveformVideoFields(Input):
@@ -84,6 +84,7 @@ class TrackVariantCreate(WaveformVideoFields):
     aac_coder: Literal["fast", "twoloop"] | None = None
     aac_cutoff: Annotated[int, Field(strict=True, ge=0, le=22050)] | None = None
     aac_intensity_stereo: StrictBool | None = None
+    aac_tns: StrictBool | None = None
     opus_complexity: Annotated[int, Field(strict=True, ge=0, le=10)] | None = None
 
     @model_validator(mode="after")

@@ -93,6 +93,7 @@ def codec_options(info: CodecInfo, options: AudioOptions) -> dict:
     if info.encoder == "aac":
         opts["aac_coder"] = options.aac_coder_used
         opts["aac_is"] = "1" if options.aac_intensity_stereo else "0"
+        opts["aac_tns"] = "1" if options.aac_tns_used else "0"
         if options.aac_cutoff:
             opts["cutoff"] = str(options.aac_cutoff)
     if info.encoder == "libmp3lame":

@@ -64,6 +64,10 @@ class AudioOptions:
     #: for the high bands, which wrecks the fast coder's output at any bitrate (MOS 4.07 vs
     #: 4.99 on a real track); off by default.
     aac_intensity_stereo: bool = False
+    #: AAC temporal noise shaping (FFmpeg's default is on). None = off with the fast coder, where
+    #: turning it off saves 3-8 % of the encode and scores the same or higher (bench/encoder_speed.py),
+    #: on with twoloop (not measured there).
+    aac_tns: bool | None = None
     #: LAME's algorithm quality 0 (best, slowest) - 9 (fastest); FFmpeg's default is LAME's 3.
     mp3_quality: int = DEFAULT_MP3_QUALITY
     #: libopus complexity 0-10 (10 is libopus' default and the slowest).
@@ -78,6 +82,10 @@ class AudioOptions:
             return self.aac_coder
         return "fast" if self.bitrate >= AAC_FAST_FROM else "twoloop"
 
+    @property
+    def aac_tns_used(self) -> bool:
+        return self.aac_tns if self.aac_tns is not None else self.aac_coder_used != "fast"
+
     def __post_init__(self) -> None:
         if self.aac_coder not in AAC_CODERS:
             raise MediaError(f"aac_coder must be one of {', '.join(AAC_CODERS)}")
@@ -85,6 +93,8 @@ class AudioOptions:
             raise MediaError("aac_cutoff must be 0 (automatic) or {}-{} Hz".format(*AAC_CUTOFF_RANGE))
         if not isinstance(self.aac_intensity_stereo, bool):
             raise MediaError("aac_intensity_stereo must be true or false")
+        if self.aac_tns is not None and not isinstance(self.aac_tns, bool):
+            raise MediaError("aac_tns must be true or false")
         if not _int_in(self.mp3_quality, 0, 9):
             raise MediaError("mp3_quality must be an integer 0-9")
         if not _int_in(self.opus_complexity, 0, 10):

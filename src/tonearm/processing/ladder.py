@@ -9,7 +9,7 @@ from tonearm.media import AudioOptions, Levels, MediaError, Peaks, Preview, Prev
 from tonearm.media.colors import parse_hex
 from tonearm.media.specs import VIDEO_WINDOW
 
-ENCODER_KEYS = ("mp3_quality", "aac_coder", "aac_cutoff", "aac_intensity_stereo", "opus_complexity")
+ENCODER_KEYS = ("mp3_quality", "aac_coder", "aac_cutoff", "aac_intensity_stereo", "aac_tns", "opus_complexity")
 WINDOW_FIELDS = (
     "preview_type", "preview_seconds", "preview_min_percent", "preview_max_percent", "preview_percent",
     "preview_min_seconds", "preview_max_seconds", "preview_start_percent",
