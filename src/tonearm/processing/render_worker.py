@@ -60,7 +60,7 @@ def main(argv: list[str]) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), name="tonearm-parent-watch", daemon=True).start()
     requests, answers = sys.stdin.buffer, os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the answers
-    import tonearm.media  # noqa: F401 - the half second of importing PyAV and numpy, paid once
+    from tonearm.media import render  # noqa: F401 - loads the pipeline, PyAV and numpy once, before any job
 
     write_message(answers, "ready")
     while True:
