@@ -51,9 +51,13 @@ class Running:
         self.sweeper = sweeper
 
     def stop(self, graceful: bool = True) -> None:
+        """Stop both; gracefully, wait for the running jobs and for a sweep under way (a reap or a
+        webhook sweep mid-transaction), so nothing touches the database after this returns."""
         if self.sweeper is not None:
             self.sweeper.stop()
         self.consumer.stop(graceful=graceful)
+        if graceful and self.sweeper is not None and self.sweeper.is_alive():
+            self.sweeper.join(timeout=60)
 
 
 def start(queue, runtime: Runtime, periodic: dict[str, PeriodicBody], *, workers: int,
