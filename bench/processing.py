@@ -193,13 +193,13 @@ def ffprobe_duration(ffmpeg: str, src: Path) -> float:
     return float(subprocess.run([*cmd, str(src)], check=True, capture_output=True, text=True).stdout)
 
 
-def ffmpeg_steps(ffmpeg: str, src: Path, out: Path) -> list[tuple[str, Callable[[], object]]]:
-    """The naive pipeline's steps, each one ffmpeg process (or a probe), writing into `out`."""
+def ffmpeg_steps(ffmpeg: str, src: Path, out: Path, duration: float) -> list[tuple[str, Callable[[], object]]]:
+    """The naive pipeline's steps, each one ffmpeg process (or a probe), writing into `out`;
+    `duration` (the source's, probed once by the caller) places the preview."""
     def run(*args: str, capture=False):
         return subprocess.run([ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args],
                               check=True, stdout=subprocess.PIPE if capture else subprocess.DEVNULL).stdout
 
-    duration = ffprobe_duration(ffmpeg, src)
     i = ("-i", str(src), "-vn", "-map_metadata", "-1")
     length = min(30.0, duration)
     start = max(0.0, min(duration * 0.25, duration - length))
@@ -229,10 +229,10 @@ def _cpu_now() -> float:
     return children_cpu() + time.process_time()
 
 
-def ffmpeg_once(ffmpeg: str, src: Path, out: Path) -> dict[str, tuple[float, float]]:
+def ffmpeg_once(ffmpeg: str, src: Path, out: Path, duration: float) -> dict[str, tuple[float, float]]:
     """Each output by its own process, sequentially; {step: (wall s, CPU s)}."""
     steps: dict[str, tuple[float, float]] = {}
-    for name, fn in ffmpeg_steps(ffmpeg, src, out):
+    for name, fn in ffmpeg_steps(ffmpeg, src, out, duration):
         w, c = time.perf_counter(), _cpu_now()
         fn()
         steps[name] = (time.perf_counter() - w, _cpu_now() - c)
@@ -251,12 +251,13 @@ def two_groups(times: dict[str, float]) -> list[list[str]]:
     return groups
 
 
-def ffmpeg_parallel(ffmpeg: str, src: Path, out: Path, groups: list[list[str]]) -> tuple[float, float]:
+def ffmpeg_parallel(ffmpeg: str, src: Path, out: Path, duration: float,
+                    groups: list[list[str]]) -> tuple[float, float]:
     """The same steps, the two groups side by side (each group one after another); (wall s, CPU s)."""
     dirs = [out / "g0", out / "g1"]
     for d in dirs:
         d.mkdir()
-    by_group = [dict(ffmpeg_steps(ffmpeg, src, d)) for d in dirs]
+    by_group = [dict(ffmpeg_steps(ffmpeg, src, d, duration)) for d in dirs]
     errors: list[BaseException] = []
 
     def run_group(k: int) -> None:
@@ -295,9 +296,9 @@ def bench_source(srv, api, col, ffmpeg, src: Path, label: str, runs: int, goals:
         ours.append(tonearm_once(srv, api, col, src, timeout=120 + duration))
         out = tmp / f"ff-{src.stem}-{r}"
         out.mkdir()
-        theirs.append(ffmpeg_once(ffmpeg, src, out))
+        theirs.append(ffmpeg_once(ffmpeg, src, out, duration))
         groups = two_groups({step: wall for step, (wall, _) in theirs[-1].items()})
-        parallel.append(ffmpeg_parallel(ffmpeg, src, out, groups))
+        parallel.append(ffmpeg_parallel(ffmpeg, src, out, duration, groups))
         shutil.rmtree(out)
     print(f"  {'step':<44} {'median s':>8} {'CPU s':>7}   {'runs (wall s)':<20} goal")
     row("tonearm upload (PUT, not counted)", [o["upload"] for o in ours])

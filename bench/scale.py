@@ -70,7 +70,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.audiogen import write_audio  # noqa: E402
-from tests.e2e.server import ServerProcess, free_port  # noqa: E402
+from tests.e2e.server import ServerProcess, free_port, stop_process  # noqa: E402
 from tests.scale.nginxconf import njs_frame, running_nginx  # noqa: E402
 from tonearm.delivery.nginx import NJS_MODULE, delivery_location  # noqa: E402
 
@@ -167,13 +167,7 @@ class Worker:
                 total('tonearm_jobs_started_total{job="processing.track"}'))
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 30)
 
 
 @contextlib.contextmanager

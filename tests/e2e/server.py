@@ -18,6 +18,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen | None, timeout: float) -> None:
+    """SIGTERM a child still running and reap it; SIGKILL it if it has not ended after `timeout` s."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class ServerProcess:
     def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None, args: list[str] | None = None):
         self.port = free_port()
@@ -53,13 +65,7 @@ class ServerProcess:
         raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
 
     def start_worker(self, log: Path, concurrency: int = 2) -> subprocess.Popen:
         """A `tonearm worker` process on this server's data dir, database and queue."""

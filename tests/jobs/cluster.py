@@ -17,7 +17,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
-from tests.e2e.server import ServerProcess, free_port
+from tests.e2e.server import ServerProcess, free_port, stop_process
 from tests.jobs.redis_server import RedisServer
 
 PG_URL = os.environ.get("TONEARM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -63,12 +63,7 @@ class WorkerProcess:
             self.proc.wait(10)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.proc, 15)
 
 
 def parse_metrics(body: str) -> dict[tuple[str, tuple], float]:

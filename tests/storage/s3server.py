@@ -16,6 +16,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.e2e.server import stop_process
+
 ACCESS, SECRET = "tonearm-test-access", "tonearm-test-secret"
 AWS_ENV = {"AWS_ACCESS_KEY_ID": ACCESS, "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -84,11 +86,7 @@ def rclone_s3(tmp_path_factory):
                     time.sleep(0.05)
             yield f"http://127.0.0.1:{port}", root
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc, 10)
             log.close()
 
 

@@ -14,8 +14,6 @@ one 400 ms block.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 FLOOR = -70.0  # absolute gate (LUFS); the histogram starts here
@@ -24,10 +22,15 @@ BINS = 800  # -70 .. +10 LUFS
 RELATIVE_GATE = 10.0
 
 
+def lufs(energy):
+    """BS.1770 loudness (LUFS) of a weighted mean-square energy (a number or an array; 0 is -inf)."""
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(energy)
+
+
 def add(counts: np.ndarray, energy: np.ndarray) -> None:
     """Count blocks (mean-square energies) above the absolute gate into their bins."""
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10 * np.log10(energy)
+    loud = lufs(energy)
     loud = loud[loud > FLOOR]
     idx = np.clip(((loud - FLOOR) / STEP).astype(np.int64), 0, BINS - 1)
     counts += np.bincount(idx, minlength=BINS)
@@ -57,8 +60,8 @@ def integrated(hists: list[dict]) -> float | None:
         return None
     centre = FLOOR + (np.arange(BINS) + 0.5) * STEP
     energy = 10 ** ((centre + 0.691) / 10)
-    gate = -0.691 + 10 * math.log10(float(np.dot(counts, energy) / counts.sum())) - RELATIVE_GATE
+    gate = float(lufs(np.dot(counts, energy) / counts.sum())) - RELATIVE_GATE
     keep = np.where(centre > gate, counts, 0)
     if not keep.any():
         return None
-    return round(-0.691 + 10 * math.log10(float(np.dot(keep, energy) / keep.sum())), 2)
+    return round(float(lufs(np.dot(keep, energy) / keep.sum())), 2)

@@ -53,11 +53,6 @@ def _db(linear: float) -> float | None:
     return round(20.0 * math.log10(linear), 2) if linear > 0 else None
 
 
-def _lufs(power):
-    with np.errstate(divide="ignore"):
-        return -0.691 + 10 * np.log10(power)
-
-
 def normalisation_gain(integrated: float | None, true_peak_db: float | None,
                        target: float, ceiling: float) -> float:
     """Gain (dB) that moves ``integrated`` to ``target``, reduced if needed so
@@ -78,7 +73,7 @@ class Gated:
         self.energy = np.zeros(HIST)
 
     def add(self, power: np.ndarray) -> None:
-        loud = _lufs(power)
+        loud = album.lufs(power)
         keep = loud >= SILENCE_LUFS
         if not keep.any():
             return
@@ -91,7 +86,7 @@ class Gated:
         n = int(self.count.sum())
         if not n:
             return None
-        level = float(_lufs(self.energy.sum() / n)) + relative
+        level = float(album.lufs(self.energy.sum() / n)) + relative
         return min(max(int((level - SILENCE_LUFS) * GRAIN), 0), HIST - 1)
 
 
@@ -101,7 +96,7 @@ def integrated(blocks: Gated) -> float | None:
     if first is None:
         return None
     n = int(blocks.count[first:].sum())
-    return float(_lufs(blocks.energy[first:].sum() / n)) if n else None
+    return float(album.lufs(blocks.energy[first:].sum() / n)) if n else None
 
 
 def loudness_range(windows: Gated) -> float:
